@@ -1,0 +1,12 @@
+package io.zproj.zfs;
+
+import java.util.OptionalLong;
+
+/**
+ * A dataset's space, exact to the byte.
+ *
+ * @param used       bytes used by the dataset, its snapshots and children
+ * @param referenced bytes the dataset's live data references
+ * @param quota      its quota, empty if none
+ */
+public record DatasetInfo(DatasetName name, long used, long referenced, OptionalLong quota) {}

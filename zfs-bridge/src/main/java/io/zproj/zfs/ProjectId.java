@@ -1,0 +1,55 @@
+package io.zproj.zfs;
+
+import java.util.Objects;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The identity of a project: a UUID in its canonical lower-case form and nothing else.
+ *
+ * <p>{@code 0b5c4a3e-9d1f-4c2a-8e7b-1f2d3c4b5a69} is a project id;
+ * {@code 0B5C4A3E-...}, {@code {0b5c...}} or a UUID without dashes are not, so that one
+ * project has exactly one name in every path and dataset.
+ */
+public record ProjectId(UUID uuid) implements Comparable<ProjectId> {
+
+    private static final Pattern CANONICAL =
+            Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    public ProjectId {
+        Objects.requireNonNull(uuid, "uuid");
+    }
+
+    /**
+     * Parses a canonical lower-case UUID.
+     *
+     * @throws IllegalArgumentException if {@code text} is not exactly one
+     */
+    public static ProjectId parse(String text) {
+        if (!isValid(text)) {
+            throw new IllegalArgumentException("not a project id (a lower-case UUID like "
+                    + "0b5c4a3e-9d1f-4c2a-8e7b-1f2d3c4b5a69): " + Names.quote(text));
+        }
+        return new ProjectId(UUID.fromString(text));
+    }
+
+    /** Whether {@code text} is a canonical lower-case UUID; never throws. */
+    public static boolean isValid(String text) {
+        return text != null && text.length() == 36 && CANONICAL.matcher(text).matches();
+    }
+
+    /** A new random project id. */
+    public static ProjectId random() {
+        return new ProjectId(UUID.randomUUID());
+    }
+
+    @Override
+    public int compareTo(ProjectId other) {
+        return toString().compareTo(other.toString());
+    }
+
+    @Override
+    public String toString() {
+        return uuid.toString();
+    }
+}

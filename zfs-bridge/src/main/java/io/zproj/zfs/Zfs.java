@@ -1,0 +1,218 @@
+package io.zproj.zfs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * ZFS on this host, as zproj uses it: pools, datasets, properties and quotas, mounts,
+ * snapshots and send/receive streams.
+ *
+ * <p>Every method runs {@code zfs} or {@code zpool} with an argument list built from validated
+ * names, under the timeouts of {@link ZfsConfig}, and reports failure as a typed
+ * {@link ZfsException}. Instances are thread-safe; ZFS itself serializes conflicting changes.
+ * {@link #close()} releases the threads that watch commands.
+ */
+public interface Zfs extends AutoCloseable {
+
+    /**
+     * Opens the bridge and probes the host's capabilities once (logged at INFO).
+     *
+     * @throws ZfsException if {@code zfs} cannot run at all
+     */
+    static Zfs open(ZfsConfig config) throws ZfsException {
+        return CommandZfs.open(config);
+    }
+
+    /** What the host's ZFS supports, as probed when the bridge was opened. */
+    Capabilities capabilities();
+
+    // ---------------------------------------------------------------- pools
+
+    /**
+     * Creates a sparse file to serve as a vdev. Needs no ZFS; the file takes no space until written.
+     *
+     * @throws IOException if the file exists or cannot be made
+     */
+    static Path createFileVdev(Path file, long bytes) throws IOException {
+        if (bytes < 64L << 20) {
+            throw new IllegalArgumentException("a vdev must be at least 64 MiB, was " + bytes);
+        }
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.createFile(file);
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.setLength(bytes);
+        }
+        return file.toAbsolutePath();
+    }
+
+    /**
+     * Creates a pool on the given vdevs (files or devices). Its root dataset gets
+     * {@code mountpoint=none} and {@code canmount=noauto}, so nothing in it mounts unless asked,
+     * plus {@code rootProperties}.
+     *
+     * @throws DatasetExistsException if a pool of that name exists
+     */
+    void createPool(PoolName pool, List<Path> vdevs, DatasetProperties rootProperties) throws ZfsException;
+
+    /**
+     * Imports a pool whose vdevs are in {@code searchDir}, without mounting its datasets: with
+     * {@code -N} where the host has it, otherwise relying on zproj's datasets being
+     * {@code canmount=noauto} and its roots {@code mountpoint=none}.
+     *
+     * @throws PoolNotFoundException if no such pool is found there
+     */
+    void importPool(PoolName pool, Path searchDir) throws ZfsException;
+
+    /** Exports a pool; {@code force} unmounts busy datasets. @throws PoolNotFoundException if not imported */
+    void exportPool(PoolName pool, boolean force) throws ZfsException;
+
+    /** Destroys a pool and everything in it, forcibly. Idempotent: an absent pool is not an error. */
+    void destroyPool(PoolName pool) throws ZfsException;
+
+    /** The imported pools. */
+    List<PoolInfo> listPools() throws ZfsException;
+
+    /** One imported pool. @throws PoolNotFoundException if it is not imported */
+    PoolInfo pool(PoolName pool) throws ZfsException;
+
+    /** The bytes that can still be written to a dataset: exact, and limited by quotas above it. */
+    long availableBytes(DatasetName dataset) throws ZfsException;
+
+    // ---------------------------------------------------------------- datasets
+
+    /**
+     * Creates a filesystem dataset (and no missing parents).
+     *
+     * @throws DatasetExistsException   if it exists
+     * @throws DatasetNotFoundException if its parent does not
+     */
+    void createDataset(DatasetName dataset, DatasetProperties properties) throws ZfsException;
+
+    /** Whether a dataset exists. */
+    boolean exists(DatasetName dataset) throws ZfsException;
+
+    /**
+     * Destroys a dataset with its snapshots and children. Idempotent: returns false if there was
+     * nothing to destroy.
+     *
+     * @throws DatasetBusyException if it is mounted and in use
+     */
+    boolean destroyDataset(DatasetName dataset) throws ZfsException;
+
+    /** The direct child filesystems of {@code parent} with their space, sorted by name. */
+    List<DatasetInfo> listChildren(DatasetName parent) throws ZfsException;
+
+    /** The space of one dataset. */
+    DatasetInfo datasetInfo(DatasetName dataset) throws ZfsException;
+
+    /** One property's exact value ({@code zfs get -H -p}); {@code -} when unset. */
+    String getProperty(DatasetName dataset, String property) throws ZfsException;
+
+    /** Several properties' exact values, by property name. */
+    Map<String, String> getProperties(DatasetName dataset, List<String> properties) throws ZfsException;
+
+    /** Sets one property. */
+    void setProperty(DatasetName dataset, String property, String value) throws ZfsException;
+
+    /**
+     * Mounts a dataset at {@code mountpoint} (created if missing). Idempotent: a dataset
+     * already mounted there is left as it is; one mounted elsewhere is moved.
+     */
+    void mount(DatasetName dataset, Path mountpoint) throws ZfsException;
+
+    /**
+     * Unmounts a dataset. Idempotent: returns false if it was not mounted.
+     *
+     * @throws DatasetBusyException if something has files open or a current directory in it
+     */
+    boolean unmount(DatasetName dataset) throws ZfsException;
+
+    /** Whether a dataset is mounted. */
+    boolean isMounted(DatasetName dataset) throws ZfsException;
+
+    // ---------------------------------------------------------------- quotas
+
+    /** Sets the quota; 0 removes it. @throws QuotaExceededException if below what the dataset uses */
+    void setQuota(DatasetName dataset, long bytes) throws ZfsException;
+
+    /** The quota, empty if none. */
+    OptionalLong quota(DatasetName dataset) throws ZfsException;
+
+    // ---------------------------------------------------------------- snapshots
+
+    /**
+     * Takes a zproj snapshot named for now, {@code zproj-<UTC ISO 8601 basic>}.
+     *
+     * @throws DatasetExistsException if one of that name exists (two in the same second)
+     */
+    Snapshot snapshot(DatasetName dataset) throws ZfsException;
+
+    /** Takes a snapshot with the given name. */
+    Snapshot snapshot(SnapshotName name) throws ZfsException;
+
+    /** A dataset's snapshots with GUID, createtxg and creation time, oldest first (by createtxg). */
+    List<Snapshot> listSnapshots(DatasetName dataset) throws ZfsException;
+
+    /** The newest snapshot, if any. */
+    default Optional<Snapshot> newestSnapshot(DatasetName dataset) throws ZfsException {
+        return Snapshots.newest(listSnapshots(dataset));
+    }
+
+    /** Destroys one snapshot. Idempotent: returns false if it did not exist. */
+    boolean destroySnapshot(SnapshotName snapshot) throws ZfsException;
+
+    // ---------------------------------------------------------------- streams
+
+    /**
+     * Starts {@code zfs send} of {@code snapshot}: full when {@code base} is empty, otherwise
+     * incremental ({@code -i}) from {@code base}, a snapshot of the same dataset.
+     */
+    SendStream send(SnapshotName snapshot, Optional<SnapshotName> base) throws ZfsException;
+
+    /**
+     * Starts {@code zfs receive} into {@code target}: a new dataset for a full stream, an
+     * existing one whose newest snapshot is the stream's base for an incremental stream.
+     */
+    ReceiveStream receive(DatasetName target, ReceiveOptions options) throws ZfsException;
+
+    /**
+     * Receives a whole stream from {@code in} (until its end). If {@code in} fails, the
+     * receive is aborted and the error says what the target looks like.
+     *
+     * @return the snapshot received
+     */
+    default Snapshot receive(DatasetName target, InputStream in, ReceiveOptions options) throws ZfsException {
+        try (ReceiveStream receive = receive(target, options)) {
+            byte[] buf = new byte[128 << 10];
+            while (true) {
+                int n;
+                try {
+                    n = in.read(buf);
+                } catch (IOException e) {
+                    String state = receive.abort();
+                    throw new InvalidStreamException("receive into " + target + " aborted, its source failed: "
+                            + e.getMessage() + "; " + state, List.of(), -1, "");
+                }
+                if (n < 0) {
+                    return receive.finish();
+                }
+                try {
+                    receive.stream().write(buf, 0, n);
+                } catch (IOException e) {
+                    return receive.finish(); // zfs receive gave up: finish() throws its reason
+                }
+            }
+        }
+    }
+
+    /** Releases the threads that watch commands. Running streams are not affected. */
+    @Override
+    void close();
+}

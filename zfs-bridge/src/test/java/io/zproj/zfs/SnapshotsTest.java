@@ -1,0 +1,66 @@
+package io.zproj.zfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SnapshotsTest {
+
+    private static final DatasetName DS = DatasetName.of("tank/p");
+
+    private static Snapshot snap(String name, long guid, long txg) {
+        return new Snapshot(DS.snapshot(name), guid, txg, Instant.ofEpochSecond(txg));
+    }
+
+    @Test
+    void zprojName_isUtcIsoBasicToTheSecond() {
+        Clock clock = Clock.fixed(Instant.parse("2026-11-24T10:15:00.789Z"), ZoneOffset.ofHours(5));
+        assertThat(Snapshots.zprojName(clock)).isEqualTo("zproj-20261124T101500Z");
+    }
+
+    @Test
+    void zprojTime_ofOwnName_roundTrips() {
+        Instant t = Instant.parse("2026-01-02T03:04:05Z");
+        assertThat(Snapshots.zprojTime(Snapshots.zprojName(t))).contains(t);
+        assertThat(Snapshots.isZprojName("zproj-20261124T101500Z")).isTrue();
+    }
+
+    @Test
+    void isZprojName_foreignNames_isFalse() {
+        assertThat(Snapshots.isZprojName("2013-12-18T18:23:22")).isFalse();
+        assertThat(Snapshots.isZprojName("zproj-20261399T101500Z")).isFalse();
+        assertThat(Snapshots.isZprojName("zproj-20261124T101500")).isFalse();
+        assertThat(Snapshots.isZprojName("zproj-manual")).isFalse();
+    }
+
+    @Test
+    void newestCommon_sharedGuids_returnsNewestOfOurs() {
+        List<Snapshot> ours = List.of(snap("a", 1, 10), snap("b", 2, 20), snap("c", 3, 30));
+        List<Snapshot> theirs = List.of(snap("x", 2, 5), snap("y", 1, 4), snap("z", 9, 6));
+        assertThat(Snapshots.newestCommon(ours, theirs)).map(s -> s.name().name()).contains("b");
+    }
+
+    @Test
+    void newestCommon_sameNameDifferentGuid_isNotCommon() {
+        List<Snapshot> ours = List.of(snap("a", 1, 10));
+        List<Snapshot> theirs = List.of(snap("a", 7, 10));
+        assertThat(Snapshots.newestCommon(ours, theirs)).isEmpty();
+    }
+
+    @Test
+    void newestCommon_emptySide_isEmpty() {
+        assertThat(Snapshots.newestCommon(List.of(), List.of(snap("a", 1, 1)))).isEmpty();
+        assertThat(Snapshots.newestCommon(List.of(snap("a", 1, 1)), List.of())).isEmpty();
+    }
+
+    @Test
+    void guidText_isUnsigned() {
+        Snapshot s = snap("a", Long.parseUnsignedLong("18028533186007577926"), 1);
+        assertThat(s.guidText()).isEqualTo("18028533186007577926");
+        assertThat(Snapshots.byGuid(List.of(s), s.guid())).contains(s);
+    }
+}
