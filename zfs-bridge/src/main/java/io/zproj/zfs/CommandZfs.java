@@ -466,10 +466,20 @@ final class CommandZfs implements Zfs {
      */
     String cleanUpFailedReceive(DatasetName target, boolean existedBefore) throws ZfsException {
         if (!existedBefore) {
-            if (exists(target)) {
-                unmount(target);
-                destroyDataset(target);
-                return "the partial dataset " + target + " was destroyed; nothing was kept";
+            // A killed receive may still hold its dataset for a moment (zfs-fuse finishes the
+            // ioctl in its daemon, then removes the partial dataset itself): wait for that.
+            long deadline = System.nanoTime() + runner.config().commandTimeout().toNanos();
+            while (exists(target)) {
+                try {
+                    unmount(target);
+                    destroyDataset(target);
+                    return "the partial dataset " + target + " was destroyed; nothing was kept";
+                } catch (DatasetBusyException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    sleepQuietly(100);
+                }
             }
             return target + " does not exist; nothing partial was kept";
         }
@@ -494,6 +504,15 @@ final class CommandZfs implements Zfs {
         OptionalLong wanted = options.quota().isPresent() ? options.quota() : priorQuota;
         if (wanted.isPresent() && !quota(target).equals(parseQuota(Long.toString(wanted.getAsLong())))) {
             setQuota(target, wanted.getAsLong());
+        }
+    }
+
+    private static void sleepQuietly(long millis) throws ZfsException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ZfsException("interrupted while cleaning up", e);
         }
     }
 

@@ -21,6 +21,9 @@ class ZfsErrorsTest {
                 Arguments.of("cannot open 'tp1/x@nope': dataset does not exist\n", DatasetNotFoundException.class),
                 Arguments.of("cannot receive new filesystem stream: dataset does not exist\n",
                         DatasetNotFoundException.class),
+                Arguments.of("cannot create 'zpt1_x/nope/x': parent does not exist\n", DatasetNotFoundException.class),
+                Arguments.of("WARNING: could not send zpt1_x/src@nope: does not exist\n",
+                        DatasetNotFoundException.class),
                 // OpenZFS
                 Arguments.of("could not find any snapshots to destroy; check snapshot names.\n",
                         DatasetNotFoundException.class),

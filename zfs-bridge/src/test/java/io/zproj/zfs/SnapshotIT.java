@@ -1,0 +1,79 @@
+package io.zproj.zfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zproj.zfs.testing.TestPool;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Snapshots on a real zfs-fuse pool: zproj names, GUIDs, order, destroy, newest common. */
+class SnapshotIT {
+
+    private static TestPool pool;
+    private static Zfs zfs;
+
+    @BeforeAll
+    static void createPool() throws IOException {
+        pool = TestPool.create(128L << 20);
+        zfs = pool.bridge();
+    }
+
+    @AfterAll
+    static void destroyPool() throws IOException {
+        pool.close();
+    }
+
+    @Test
+    void snapshot_zprojName_isTakenAndListedWithGuidTxgAndTime() throws Exception {
+        DatasetName ds = pool.dataset("named");
+        zfs.createDataset(ds, DatasetProperties.create());
+        Instant now = Instant.parse("2026-11-24T10:15:00Z");
+        try (Zfs fixed = Zfs.open(ZfsConfig.defaults().withClock(Clock.fixed(now, ZoneOffset.UTC)))) {
+            Snapshot s = fixed.snapshot(ds);
+            assertThat(s.name().name()).isEqualTo("zproj-20261124T101500Z");
+            assertThat(s.guid()).isNotZero();
+            assertThat(s.createTxg()).isPositive();
+            assertThat(s.creation()).isBetween(Instant.now().minusSeconds(120), Instant.now().plusSeconds(5));
+            assertThatThrownBy(() -> fixed.snapshot(ds)).isInstanceOf(DatasetExistsException.class);
+            assertThat(zfs.listSnapshots(ds)).containsExactly(s);
+        }
+    }
+
+    @Test
+    void listSnapshots_sortedByTxg_includingForeignNames() throws Exception {
+        DatasetName ds = pool.dataset("order");
+        zfs.createDataset(ds, DatasetProperties.create());
+        zfs.createDataset(ds.child("child"), DatasetProperties.create());
+        Snapshot a = zfs.snapshot(ds.snapshot("zz-first"));
+        Snapshot b = zfs.snapshot(ds.snapshot("2013-12-18T18:23:22"));
+        Snapshot c = zfs.snapshot(ds.snapshot("aa-last"));
+        zfs.snapshot(ds.child("child").snapshot("not-mine"));
+        List<Snapshot> list = zfs.listSnapshots(ds);
+        assertThat(list).containsExactly(a, b, c);
+        assertThat(list).extracting(Snapshot::guid).doesNotHaveDuplicates();
+        assertThat(zfs.newestSnapshot(ds)).contains(c);
+    }
+
+    @Test
+    void destroySnapshot_isIdempotent() throws Exception {
+        DatasetName ds = pool.dataset("destroy");
+        zfs.createDataset(ds, DatasetProperties.create());
+        Snapshot s = zfs.snapshot(ds.snapshot("one"));
+        assertThat(zfs.destroySnapshot(s.name())).isTrue();
+        assertThat(zfs.destroySnapshot(s.name())).isFalse();
+        assertThat(zfs.listSnapshots(ds)).isEmpty();
+        assertThat(zfs.newestSnapshot(ds)).isEmpty();
+    }
+
+    @Test
+    void listSnapshots_missingDataset_isNotFound() {
+        assertThatThrownBy(() -> zfs.listSnapshots(pool.dataset("nope"))).isInstanceOf(DatasetNotFoundException.class);
+    }
+}
