@@ -47,7 +47,12 @@ final class CommandZfs implements Zfs {
     /** Reads the usage texts; none of these commands needs a pool or changes anything. */
     static Capabilities probe(CommandRunner runner) throws ZfsException {
         String zfsBin = runner.config().zfsBinary().toString();
-        String zfsUsage = output(runner.runAllowingFailure(List.of(zfsBin, "-?")));
+        CommandRunner.Result usage = runner.runAllowingFailure(List.of(zfsBin, "-?"));
+        String zfsUsage = output(usage);
+        ZfsException typed = ZfsErrors.classify(usage.command(), usage.exitCode(), zfsUsage);
+        if (typed instanceof ZfsUnavailableException) {
+            throw typed;
+        }
         String zfsProps = output(runner.runAllowingFailure(List.of(zfsBin, "get")));
         String zpoolUsage = output(runner.runAllowingFailure(List.of(runner.config().zpoolBinary().toString(), "-?")));
         if (!zfsUsage.contains("send") || !zfsProps.contains("compression")) {
@@ -473,7 +478,7 @@ final class CommandZfs implements Zfs {
                 try {
                     unmount(target);
                     destroyDataset(target);
-                    return "the partial dataset " + target + " was destroyed; nothing was kept";
+                    return "the partial dataset " + target + " was destroyed; nothing partial was kept";
                 } catch (DatasetBusyException e) {
                     if (System.nanoTime() > deadline) {
                         throw e;

@@ -62,7 +62,8 @@ final class ZfsErrors {
 
     private static ZfsException create(Kind kind, String message, List<String> command, int exit, String stderr) {
         switch (kind) {
-            case UNAVAILABLE: return new ZfsUnavailableException(message, command, exit, stderr);
+            case UNAVAILABLE: return new ZfsUnavailableException("ZFS is not available here (on zfs-fuse: is its daemon "
+                    + "running? './zproj up' starts it): " + message, command, exit, stderr);
             case POOL_NOT_FOUND: return new PoolNotFoundException(message, command, exit, stderr);
             case INCREMENTAL_MISMATCH: return new IncrementalMismatchException(message, command, exit, stderr);
             case DESTINATION_MODIFIED: return new DestinationModifiedException(message, command, exit, stderr);
