@@ -1,0 +1,89 @@
+package io.zproj.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
+import net.jpountz.lz4.LZ4Compressor;
+import net.jpountz.lz4.LZ4Exception;
+import net.jpountz.lz4.LZ4Factory;
+import net.jpountz.lz4.LZ4SafeDecompressor;
+import net.jpountz.xxhash.StreamingXXHash64;
+import net.jpountz.xxhash.XXHash32;
+import net.jpountz.xxhash.XXHashFactory;
+
+/**
+ * Stream chunks: raw bytes to an LZ4 block (fast compressor) with the xxhash32 of the raw
+ * bytes, and back, verified, with the safe decompressor. The whole stream is summed with
+ * xxhash64. All of these are thread-safe.
+ */
+final class Chunks {
+
+    /** The largest raw chunk either side accepts. */
+    static final int MAX_CHUNK_BYTES = 1 << 20;
+    private static final int SEED = 0x5A50_0001;
+
+    private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();
+    private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
+    private static final XXHash32 HASH32 = XXHashFactory.fastestInstance().hash32();
+
+    private Chunks() {}
+
+    static int maxCompressedLength(int rawLength) {
+        return COMPRESSOR.maxCompressedLength(rawLength);
+    }
+
+    /** The streaming hash of a whole stream. */
+    static StreamingXXHash64 newStreamHash() {
+        return XXHashFactory.fastestInstance().newStreamingHash64(SEED);
+    }
+
+    /** Compresses {@code raw[0, length)} into a new direct buffer. */
+    static Message.Chunk compress(byte[] raw, int length, ByteBufAllocator alloc) {
+        if (length <= 0 || length > MAX_CHUNK_BYTES) {
+            throw new IllegalArgumentException("chunk of " + length + " bytes");
+        }
+        int max = COMPRESSOR.maxCompressedLength(length);
+        ByteBuf out = alloc.directBuffer(max);
+        try {
+            ByteBuffer dest = out.internalNioBuffer(0, max);
+            int n = COMPRESSOR.compress(ByteBuffer.wrap(raw, 0, length), 0, length, dest, dest.position(), max);
+            out.writerIndex(n);
+            return new Message.Chunk(length, HASH32.hash(raw, 0, length, SEED), out);
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Decompresses and verifies a chunk into {@code dest}, which must hold
+     * {@link #MAX_CHUNK_BYTES}. Does not release the chunk.
+     *
+     * @return the raw length
+     * @throws ChecksumException if the length is impossible, the block does not decompress to
+     *                           exactly that length, or the checksum does not match
+     */
+    static int decompress(Message.Chunk chunk, byte[] dest) throws ChecksumException {
+        int raw = chunk.rawLength();
+        if (raw <= 0 || raw > MAX_CHUNK_BYTES || raw > dest.length) {
+            throw new ChecksumException("chunk claims " + raw + " raw bytes (max " + MAX_CHUNK_BYTES + ")");
+        }
+        ByteBuf data = chunk.data();
+        ByteBuffer src = data.nioBuffer(data.readerIndex(), data.readableBytes());
+        int n;
+        try {
+            n = DECOMPRESSOR.decompress(src, src.position(), src.remaining(), ByteBuffer.wrap(dest), 0, raw);
+        } catch (LZ4Exception e) {
+            throw new ChecksumException("chunk does not decompress: " + e.getMessage());
+        }
+        if (n != raw) {
+            throw new ChecksumException("chunk decompressed to " + n + " bytes, its header says " + raw);
+        }
+        int sum = HASH32.hash(dest, 0, raw, SEED);
+        if (sum != chunk.checksum()) {
+            throw new ChecksumException(String.format("chunk checksum mismatch: xxhash32 %08x, header says %08x",
+                    sum, chunk.checksum()));
+        }
+        return raw;
+    }
+}

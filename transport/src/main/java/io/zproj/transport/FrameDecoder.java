@@ -1,0 +1,93 @@
+package io.zproj.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.zproj.transport.Protocol.Type;
+import java.util.List;
+
+/**
+ * Bytes to {@link Message}s: reads the 8-byte header, checks magic, version, type and length
+ * (against the maximum for the type) before it waits for or allocates anything, then decodes
+ * the payload. The first bad frame fails the decoder for good: it throws a
+ * {@link ProtocolException} (or {@link VersionMismatchException}) once and discards everything
+ * after, and the channel's handler closes the connection.
+ */
+final class FrameDecoder extends ByteToMessageDecoder {
+
+    private enum State { HEADER, BODY, FAILED }
+
+    /** Longest chunk frame payload: raw length, checksum, and LZ4's worst case for the largest chunk. */
+    static final int MAX_CHUNK_FRAME = 8 + Chunks.maxCompressedLength(Chunks.MAX_CHUNK_BYTES);
+
+    private final int maxControlFrame;
+    private State state = State.HEADER;
+    private Type type;
+    private int length;
+
+    FrameDecoder(int maxControlFrame) {
+        this.maxControlFrame = maxControlFrame;
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws ProtocolException {
+        while (true) {
+            switch (state) {
+                case FAILED:
+                    in.skipBytes(in.readableBytes());
+                    return;
+                case HEADER:
+                    if (in.readableBytes() < Protocol.HEADER_LENGTH) {
+                        return;
+                    }
+                    readHeader(in);
+                    state = State.BODY;
+                    break;
+                case BODY:
+                    if (in.readableBytes() < length) {
+                        return;
+                    }
+                    ByteBuf payload = in.readRetainedSlice(length);
+                    try {
+                        out.add(Codec.decode(type, payload));
+                    } catch (ProtocolException e) {
+                        state = State.FAILED;
+                        throw e;
+                    } finally {
+                        payload.release();
+                    }
+                    state = State.HEADER;
+                    break;
+                default:
+                    throw new AssertionError(state);
+            }
+        }
+    }
+
+    private void readHeader(ByteBuf in) throws ProtocolException {
+        int magic = in.readUnsignedShort();
+        int version = in.readUnsignedByte();
+        int code = in.readUnsignedByte();
+        long len = in.readUnsignedInt();
+        if (magic != Protocol.MAGIC) {
+            state = State.FAILED;
+            throw new ProtocolException(String.format("bad magic 0x%04x (expected 0x%04x): not a zproj peer",
+                    magic, Protocol.MAGIC));
+        }
+        if (version != Protocol.VERSION) {
+            state = State.FAILED;
+            throw new VersionMismatchException(version);
+        }
+        type = Type.of(code);
+        if (type == null) {
+            state = State.FAILED;
+            throw new ProtocolException("unknown frame type " + code);
+        }
+        long max = type == Type.CHUNK ? MAX_CHUNK_FRAME : maxControlFrame;
+        if (len > max) {
+            state = State.FAILED;
+            throw new ProtocolException(type + " frame of " + len + " bytes is longer than the maximum " + max);
+        }
+        length = (int) len;
+    }
+}

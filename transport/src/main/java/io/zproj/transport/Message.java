@@ -1,0 +1,163 @@
+package io.zproj.transport;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.UUID;
+
+/**
+ * Every frame's content. Control messages are small immutable records; {@link Chunk} owns a
+ * buffer and must be released by whoever takes it last.
+ */
+sealed interface Message {
+
+    /** The frame type that carries this message. */
+    Protocol.Type type();
+
+    /** Client's first frame. */
+    record Hello(String peer) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.HELLO;
+        }
+    }
+
+    /** Server's answer to {@link Hello}. */
+    record HelloOk(String server) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.HELLO_OK;
+        }
+    }
+
+    /** A refused request, or an aborted stream. */
+    record Error(ErrorCode code, String message) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.ERROR;
+        }
+
+        public Error {
+            Objects.requireNonNull(code, "code");
+            Objects.requireNonNull(message, "message");
+        }
+    }
+
+    record Ping(long nanos) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.PING;
+        }
+    }
+
+    record Pong(long nanos, Load load) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.PONG;
+        }
+    }
+
+    record ListProjects() implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.LIST;
+        }
+    }
+
+    record ProjectList(List<ProjectEntry> projects) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.PROJECT_LIST;
+        }
+
+        public ProjectList {
+            projects = List.copyOf(projects);
+        }
+    }
+
+    record Info(UUID project) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.INFO;
+        }
+    }
+
+    record InfoReply(ProjectInfo info) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.INFO_REPLY;
+        }
+    }
+
+    /** Pull: send me this project, incrementally from {@code baseGuid} if you have it. */
+    record Send(UUID project, OptionalLong baseGuid) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.SEND;
+        }
+    }
+
+    /** The stream that will follow once the client says {@link Ready}. */
+    record StreamStart(StreamHeader header) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.STREAM_START;
+        }
+    }
+
+    /** Answer to {@link Send} when the client's base is the server's newest snapshot. */
+    record UpToDate(UUID project, SnapshotEntry snapshot) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.UP_TO_DATE;
+        }
+    }
+
+    /** The receiving side is ready for the stream. */
+    record Ready() implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.READY;
+        }
+    }
+
+    /** Part of a stream: LZ4 block of {@code rawLength} bytes whose xxhash32 is {@code checksum}. */
+    record Chunk(int rawLength, int checksum, ByteBuf data) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.CHUNK;
+        }
+    }
+
+    /** The stream's end: total raw bytes and xxhash64 of all of them. */
+    record StreamEnd(long totalBytes, long checksum) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.STREAM_END;
+        }
+    }
+
+    /** Push: receive this stream (after {@link Ready}). */
+    record Receive(StreamHeader header) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.RECEIVE;
+        }
+    }
+
+    record Acked(Ack ack) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.ACK;
+        }
+    }
+
+    /** Create an empty project with a quota (0 for none). */
+    record Create(UUID project, long quotaBytes) implements Message {
+        @Override
+        public Protocol.Type type() {
+            return Protocol.Type.CREATE;
+        }
+    }
+}
