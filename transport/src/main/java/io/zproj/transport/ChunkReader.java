@@ -1,0 +1,159 @@
+package io.zproj.transport;
+
+import io.netty.channel.Channel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import net.jpountz.xxhash.StreamingXXHash64;
+
+/**
+ * Receives one stream: the channel's event loop {@link #offer offers} frames, a worker thread
+ * {@link #drain drains} them into a {@link StreamSink}, verifying each chunk and the whole
+ * stream. When more than the queue bound waits, the channel stops reading the socket
+ * (autoRead off) until the worker has caught up to half of it: a slow {@code zfs receive}
+ * slows the sender, it never fills memory.
+ */
+final class ChunkReader {
+
+    /** Offered when the connection closes. */
+    static final Object CLOSED = new Object();
+
+    private final Channel ch;
+    private final long high;
+    private final long low;
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final AtomicLong queued = new AtomicLong();
+    private volatile boolean paused;
+    private volatile boolean done;
+
+    ChunkReader(Channel ch, int queueBytes) {
+        this.ch = ch;
+        this.high = queueBytes;
+        this.low = queueBytes / 2;
+    }
+
+    /** From the event loop: a chunk, a stream end, an error frame or {@link #CLOSED}. */
+    void offer(Object msg) {
+        if (done) {
+            release(msg);
+            return;
+        }
+        if (msg instanceof Message.Chunk c && queued.addAndGet(c.data().readableBytes()) > high && !paused) {
+            paused = true;
+            ch.config().setAutoRead(false);
+        }
+        queue.add(msg);
+        if (done) {
+            discardQueued(); // raced with the end of drain()
+        }
+    }
+
+    private static void release(Object msg) {
+        if (msg instanceof Message.Chunk c) {
+            ReferenceCountUtil.release(c.data());
+        }
+    }
+
+    /**
+     * Feeds the stream into {@code sink} until its end frame, then completes the sink.
+     *
+     * @return what the sink produced
+     * @throws ChecksumException  if a chunk or the whole stream does not verify (the sink is aborted)
+     * @throws RemoteException    if the sender sent an error instead (the sink is aborted)
+     * @throws TransportException if the connection closed mid-stream (the sink is aborted)
+     * @throws IOException        whatever the sink threw (it is aborted unless completing failed)
+     */
+    <R> Result<R> drain(StreamSink<R> sink) throws IOException {
+        byte[] raw = new byte[Chunks.MAX_CHUNK_BYTES];
+        StreamingXXHash64 hash = Chunks.newStreamHash();
+        long total = 0;
+        long wire = 0;
+        boolean completing = false;
+        try {
+            while (true) {
+                Object m = take();
+                if (m instanceof Message.Chunk c) {
+                    int n;
+                    int size = c.data().readableBytes();
+                    try {
+                        n = Chunks.decompress(c, raw);
+                    } finally {
+                        c.data().release();
+                        consumed(size);
+                    }
+                    wire += Protocol.HEADER_LENGTH + 8 + size;
+                    hash.update(raw, 0, n);
+                    total += n;
+                    sink.write(raw, 0, n);
+                } else if (m instanceof Message.StreamEnd end) {
+                    if (end.totalBytes() != total || end.checksum() != hash.getValue()) {
+                        throw new ChecksumException(String.format("stream of %d bytes with xxhash64 %016x does not "
+                                + "match its end frame (%d bytes, %016x)", total, hash.getValue(), end.totalBytes(),
+                                end.checksum()));
+                    }
+                    completing = true;
+                    return new Result<>(sink.complete(total), new StreamStats(total,
+                            wire + Protocol.HEADER_LENGTH + 16));
+                } else if (m instanceof Message.Error e) {
+                    throw new RemoteException(e.code(), e.message());
+                } else if (m == CLOSED) {
+                    throw new TransportException("connection to " + ch.remoteAddress() + " closed mid-stream after "
+                            + total + " bytes");
+                } else {
+                    throw new ProtocolException("unexpected " + m.getClass().getSimpleName() + " inside a stream");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!completing) {
+                sink.abort(e.getMessage());
+            }
+            throw e;
+        } finally {
+            done = true;
+            discardQueued();
+        }
+    }
+
+    /** The sink's result and what the stream moved. */
+    record Result<R>(R value, StreamStats stats) {}
+
+    private Object take() throws TransportException {
+        try {
+            while (true) {
+                Object m = queue.poll(1, TimeUnit.SECONDS);
+                if (m != null) {
+                    return m;
+                }
+                if (!ch.isActive() && queue.isEmpty()) {
+                    return CLOSED;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted while receiving", e);
+        }
+    }
+
+    private void consumed(int size) {
+        if (queued.addAndGet(-size) < low && paused) {
+            paused = false;
+            ch.config().setAutoRead(true);
+        }
+    }
+
+    private void discardQueued() {
+        Object m;
+        while ((m = queue.poll()) != null) {
+            if (m instanceof Message.Chunk c) {
+                consumed(c.data().readableBytes());
+                release(m);
+            }
+        }
+        if (paused) {
+            paused = false;
+            ch.config().setAutoRead(true);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.zproj.transport;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+
+/**
+ * What client and server connections share: stream frames go to the current
+ * {@link ChunkReader}, error frames and a closed connection stop the current sender
+ * ({@link Writability}), and a bad frame, an idle connection or a failure closes the
+ * connection with one log line saying why. Stateful: one instance per channel.
+ */
+abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
+
+    private static final System.Logger LOG = System.getLogger(PeerHandler.class.getName());
+
+    protected final Writability writability = new Writability();
+    protected volatile ChunkReader reader;
+
+    PeerHandler() {
+        super(false); // chunks are released by whoever consumes them
+    }
+
+    /** A control message (anything but a stream frame). */
+    protected abstract void onMessage(ChannelHandlerContext ctx, Message msg);
+
+    /** The connection is gone. */
+    protected abstract void onClosed();
+
+    @Override
+    protected final void channelRead0(ChannelHandlerContext ctx, Message msg) {
+        if (msg instanceof Message.Chunk || msg instanceof Message.StreamEnd) {
+            ChunkReader r = reader;
+            if (r != null) {
+                r.offer(msg);
+            } else {
+                if (msg instanceof Message.Chunk c) {
+                    ReferenceCountUtil.release(c.data());
+                }
+                violation(ctx, new ProtocolException("stream frame outside a stream"));
+            }
+            return;
+        }
+        if (msg instanceof Message.Error e) {
+            writability.fail(new RemoteException(e.code(), e.message()));
+            ChunkReader r = reader;
+            if (r != null) {
+                r.offer(e);
+                return;
+            }
+        }
+        onMessage(ctx, msg);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        writability.changed();
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        writability.fail(new TransportException("connection to " + ctx.channel().remoteAddress() + " closed"));
+        ChunkReader r = reader;
+        if (r != null) {
+            r.offer(ChunkReader.CLOSED);
+        }
+        onClosed();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            LOG.log(Level.INFO, "closing connection with " + ctx.channel().remoteAddress()
+                    + ": no traffic within the idle timeout");
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (c instanceof ProtocolException p) {
+            violation(ctx, p);
+        } else if (c instanceof IOException) {
+            LOG.log(Level.INFO, "connection with " + ctx.channel().remoteAddress() + " failed: " + c.getMessage());
+            ctx.close();
+        } else {
+            LOG.log(Level.ERROR, "unexpected failure on connection with " + ctx.channel().remoteAddress(), c);
+            ctx.close();
+        }
+    }
+
+    /** Tells the peer why (if it can still listen) and closes. */
+    protected void violation(ChannelHandlerContext ctx, ProtocolException e) {
+        LOG.log(Level.WARNING, "closing connection with " + ctx.channel().remoteAddress() + ": " + e.getMessage());
+        ErrorCode code = e instanceof VersionMismatchException ? ErrorCode.BAD_VERSION : ErrorCode.BAD_REQUEST;
+        ctx.writeAndFlush(new Message.Error(code, e.getMessage())).addListener(ChannelFutureListener.CLOSE);
+    }
+}

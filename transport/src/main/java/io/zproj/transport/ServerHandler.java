@@ -1,0 +1,198 @@
+package io.zproj.transport;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One server connection: a handshake, then one request at a time, each run on a worker.
+ *
+ * <pre>
+ *   HELLO -> HELLO_OK
+ *   LIST | INFO | PING | CREATE -> answer | ERROR
+ *   SEND -> STREAM_START, client READY, CHUNK* STREAM_END   | UP_TO_DATE | ERROR
+ *   RECEIVE -> READY, client CHUNK* STREAM_END, ACK          | ERROR (e.g. DIVERGED)
+ * </pre>
+ */
+final class ServerHandler extends PeerHandler {
+
+    private static final System.Logger LOG = System.getLogger(ServerHandler.class.getName());
+    private static final Message CLOSED = new Message.Error(ErrorCode.UNAVAILABLE, "connection closed");
+
+    private final TransportServer server;
+    private final LinkedBlockingQueue<Message> replies = new LinkedBlockingQueue<>();
+    private volatile String peer;
+    private volatile boolean busy;
+    private Channel channel;
+
+    ServerHandler(TransportServer server) {
+        this.server = server;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        server.register(channel);
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void onMessage(ChannelHandlerContext ctx, Message msg) {
+        if (peer == null) {
+            if (msg instanceof Message.Hello h) {
+                peer = h.peer() + "@" + ctx.channel().remoteAddress();
+                ctx.writeAndFlush(new Message.HelloOk(server.service().name()));
+            } else {
+                violation(ctx, new ProtocolException("expected HELLO first, got " + msg.type()));
+            }
+            return;
+        }
+        if (busy) {
+            if (msg instanceof Message.Ready || msg instanceof Message.Error) {
+                replies.add(msg); // the client's answer to STREAM_START
+            } else {
+                violation(ctx, new ProtocolException(msg.type() + " while another request is in progress"));
+            }
+            return;
+        }
+        if (msg instanceof Message.Error e) {
+            LOG.log(Level.DEBUG, () -> "error from " + peer + " outside a request: " + e.message());
+            return;
+        }
+        boolean stream = msg instanceof Message.Send || msg instanceof Message.Receive;
+        if (stream && !server.tryAcquireStream()) {
+            ctx.writeAndFlush(new Message.Error(ErrorCode.BUSY, "server is at its limit of "
+                    + server.config().maxStreams() + " concurrent streams; try again or another replica"));
+            return;
+        }
+        busy = true;
+        writability.reset();
+        replies.clear();
+        try {
+            server.workers().execute(() -> handle(msg, stream));
+        } catch (RejectedExecutionException e) {
+            busy = false;
+            if (stream) {
+                server.releaseStream();
+            }
+            ctx.writeAndFlush(new Message.Error(ErrorCode.BUSY, "server has no free worker"));
+        }
+    }
+
+    @Override
+    protected void onClosed() {
+        replies.add(CLOSED);
+    }
+
+    private void handle(Message msg, boolean stream) {
+        try {
+            ReplicaService service = server.service();
+            if (msg instanceof Message.ListProjects) {
+                reply(new Message.ProjectList(service.list()));
+            } else if (msg instanceof Message.Info i) {
+                reply(new Message.InfoReply(service.info(i.project())));
+            } else if (msg instanceof Message.Ping p) {
+                reply(new Message.Pong(p.nanos(), new Load(server.activeStreams(), service.freeBytes())));
+            } else if (msg instanceof Message.Create c) {
+                reply(new Message.Acked(service.create(c.project(), c.quotaBytes())));
+            } else if (msg instanceof Message.Send s) {
+                send(s);
+            } else if (msg instanceof Message.Receive r) {
+                receive(r);
+            } else {
+                reply(new Message.Error(ErrorCode.BAD_REQUEST, "unexpected " + msg.type()));
+            }
+        } catch (ServiceException e) {
+            reply(new Message.Error(e.code(), e.getMessage()));
+        } catch (TransportException e) {
+            LOG.log(Level.INFO, "request " + msg.type() + " from " + peer + " ended: " + e.getMessage());
+            channel.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "request " + msg.type() + " from " + peer + " failed", e);
+            reply(new Message.Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage())));
+        } finally {
+            busy = false;
+            if (stream) {
+                server.releaseStream();
+            }
+        }
+    }
+
+    private void send(Message.Send request) throws IOException {
+        ReplicaService.Outgoing out = server.service().send(request.project(), request.baseGuid());
+        if (out.isUpToDate()) {
+            reply(new Message.UpToDate(request.project(), out.newest()));
+            return;
+        }
+        try (StreamSource source = out.source().orElseThrow()) {
+            reply(new Message.StreamStart(out.header().orElseThrow()));
+            Message answer = awaitReply();
+            if (answer instanceof Message.Error e) {
+                LOG.log(Level.INFO, "client " + peer + " declined the stream of " + request.project() + ": "
+                        + e.message());
+                return;
+            }
+            StreamStats stats = ChunkPump.send(channel, source, server.config().chunkBytes(), writability);
+            LOG.log(Level.INFO, "sent " + out.header().get() + " to " + peer + ": " + stats.rawBytes() + " bytes, "
+                    + stats.wireBytes() + " on the wire");
+        }
+    }
+
+    private void receive(Message.Receive request) throws IOException {
+        StreamSink<Ack> sink = server.service().receive(request.header(), peer);
+        ChunkReader r = new ChunkReader(channel, server.config().receiveQueueBytes());
+        reader = r;
+        try {
+            reply(new Message.Ready());
+            ChunkReader.Result<Ack> result = r.drain(sink);
+            reply(new Message.Acked(result.value()));
+            LOG.log(Level.INFO, "received " + request.header() + " from " + peer + ": " + result.stats().rawBytes()
+                    + " bytes, " + result.stats().wireBytes() + " on the wire");
+        } catch (RemoteException e) {
+            LOG.log(Level.INFO, "client " + peer + " aborted its stream of " + request.header().project() + ": "
+                    + e.getMessage());
+        } catch (ChecksumException e) {
+            failAndClose(ErrorCode.CHECKSUM, e);
+        } catch (ServiceException e) {
+            failAndClose(e.code(), e);
+        } catch (TransportException e) {
+            throw e; // the connection is gone: nobody to tell
+        } catch (IOException | RuntimeException e) {
+            failAndClose(ErrorCode.INTERNAL, e);
+        } finally {
+            reader = null;
+        }
+    }
+
+    /** A stream failed on our side: tell the client and close, since its chunks may still be coming. */
+    private void failAndClose(ErrorCode code, Exception e) {
+        LOG.log(Level.WARNING, "receive from " + peer + " failed: " + e.getMessage());
+        channel.writeAndFlush(new Message.Error(code, String.valueOf(e.getMessage())))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void reply(Message m) {
+        channel.writeAndFlush(m);
+    }
+
+    private Message awaitReply() throws TransportException {
+        try {
+            Message m = replies.poll(server.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (m == null) {
+                throw new TransportException("client " + peer + " did not answer STREAM_START in time");
+            }
+            if (m == CLOSED) {
+                throw new TransportException("client " + peer + " went away before the stream");
+            }
+            return m;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TransportException("interrupted", e);
+        }
+    }
+}

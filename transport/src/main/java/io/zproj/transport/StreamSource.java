@@ -1,0 +1,23 @@
+package io.zproj.transport;
+
+import java.io.IOException;
+
+/**
+ * Where a sent stream's raw bytes come from, e.g. a running {@code zfs send}. Used by one
+ * thread at a time.
+ */
+public interface StreamSource extends AutoCloseable {
+
+    /** Reads up to {@code len} bytes; -1 at the end. */
+    int read(byte[] buf, int off, int len) throws IOException;
+
+    /**
+     * Called after {@link #read} returned -1: confirms the producer succeeded (e.g. {@code zfs
+     * send} exited 0). If it throws, the peer gets an error instead of the stream's end.
+     */
+    void finish() throws IOException;
+
+    /** Stops the producer if it has not finished; never throws. */
+    @Override
+    void close();
+}

@@ -1,0 +1,82 @@
+package io.zproj.transport;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The transport's settings with their defaults and bounds, in one place.
+ *
+ * @param chunkBytes          raw bytes per stream chunk (default 256 KiB; 4 KiB to 1 MiB)
+ * @param writeLowWaterMark   a sender resumes reading {@code zfs send} when its channel's
+ *                            outbound buffer drops below this (default 4 MiB)
+ * @param writeHighWaterMark  and pauses above this (default 8 MiB)
+ * @param receiveQueueBytes   compressed bytes a receiver queues before it stops reading the
+ *                            socket (default 8 MiB); it reads again below half of this
+ * @param maxControlFrame     the largest control frame accepted (default 16 MiB: a list of
+ *                            100,000 projects)
+ * @param idleTimeout         a connection that moves nothing for this long is closed (default 2 min)
+ * @param connectTimeout      default 5 s
+ * @param requestTimeout      how long a client waits for a control answer (default 60 s)
+ * @param maxStreams          concurrent sends and receives a server runs; more are refused BUSY (default 32)
+ */
+public record TransportConfig(
+        int chunkBytes,
+        int writeLowWaterMark,
+        int writeHighWaterMark,
+        int receiveQueueBytes,
+        int maxControlFrame,
+        Duration idleTimeout,
+        Duration connectTimeout,
+        Duration requestTimeout,
+        int maxStreams) {
+
+    public TransportConfig {
+        within("chunkBytes", chunkBytes, 4 << 10, Chunks.MAX_CHUNK_BYTES);
+        within("writeLowWaterMark", writeLowWaterMark, 64 << 10, 1 << 30);
+        within("writeHighWaterMark", writeHighWaterMark, writeLowWaterMark, 1 << 30);
+        within("receiveQueueBytes", receiveQueueBytes, 2 * Chunks.maxCompressedLength(chunkBytes), 1 << 30);
+        within("maxControlFrame", maxControlFrame, 64 << 10, 256 << 20);
+        within("idleTimeout", idleTimeout, Duration.ofMillis(100), Duration.ofHours(1));
+        within("connectTimeout", connectTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+        within("requestTimeout", requestTimeout, Duration.ofMillis(100), Duration.ofHours(1));
+        within("maxStreams", maxStreams, 1, 4096);
+    }
+
+    public static TransportConfig defaults() {
+        return new TransportConfig(256 << 10, 4 << 20, 8 << 20, 8 << 20, 16 << 20, Duration.ofMinutes(2),
+                Duration.ofSeconds(5), Duration.ofSeconds(60), 32);
+    }
+
+    public TransportConfig withIdleTimeout(Duration d) {
+        return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
+                maxControlFrame, d, connectTimeout, requestTimeout, maxStreams);
+    }
+
+    public TransportConfig withRequestTimeout(Duration d) {
+        return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
+                maxControlFrame, idleTimeout, connectTimeout, d, maxStreams);
+    }
+
+    public TransportConfig withMaxStreams(int n) {
+        return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
+                maxControlFrame, idleTimeout, connectTimeout, requestTimeout, n);
+    }
+
+    public TransportConfig withBuffers(int chunk, int low, int high, int receiveQueue) {
+        return new TransportConfig(chunk, low, high, receiveQueue, maxControlFrame, idleTimeout, connectTimeout,
+                requestTimeout, maxStreams);
+    }
+
+    private static void within(String name, long v, long min, long max) {
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + v);
+        }
+    }
+
+    private static void within(String name, Duration v, Duration min, Duration max) {
+        Objects.requireNonNull(v, name);
+        if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", was " + v);
+        }
+    }
+}
