@@ -20,6 +20,7 @@ final class ChunkPump {
     static StreamStats send(Channel ch, StreamSource source, int chunkBytes, Writability writability)
             throws IOException {
         byte[] buf = new byte[chunkBytes];
+        byte[] scratch = Chunks.scratchFor(chunkBytes);
         StreamingXXHash64 hash = Chunks.newStreamHash();
         long total = 0;
         long wire = 0;
@@ -37,7 +38,7 @@ final class ChunkPump {
                 }
                 if (n > 0) {
                     writability.await(ch);
-                    Message.Chunk chunk = Chunks.compress(buf, n, ch.alloc());
+                    Message.Chunk chunk = Chunks.compress(buf, n, scratch, ch.alloc());
                     wire += CHUNK_OVERHEAD + chunk.data().readableBytes();
                     hash.update(buf, 0, n);
                     total += n;

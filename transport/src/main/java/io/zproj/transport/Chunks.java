@@ -37,22 +37,29 @@ final class Chunks {
         return XXHashFactory.fastestInstance().newStreamingHash64(SEED);
     }
 
-    /** Compresses {@code raw[0, length)} into a new direct buffer. */
-    static Message.Chunk compress(byte[] raw, int length, ByteBufAllocator alloc) {
+    /** A scratch array big enough to compress a chunk of {@code chunkBytes}, reused by one sender. */
+    static byte[] scratchFor(int chunkBytes) {
+        return new byte[COMPRESSOR.maxCompressedLength(chunkBytes)];
+    }
+
+    /**
+     * Compresses {@code raw[0, length)} into {@code scratch}, then into a direct buffer of
+     * exactly the compressed size: the outbound buffer's water marks count readable bytes, so a
+     * buffer of LZ4's worst-case capacity would hide most of its memory from them.
+     */
+    static Message.Chunk compress(byte[] raw, int length, byte[] scratch, ByteBufAllocator alloc) {
         if (length <= 0 || length > MAX_CHUNK_BYTES) {
             throw new IllegalArgumentException("chunk of " + length + " bytes");
         }
-        int max = COMPRESSOR.maxCompressedLength(length);
-        ByteBuf out = alloc.directBuffer(max);
-        try {
-            ByteBuffer dest = out.internalNioBuffer(0, max);
-            int n = COMPRESSOR.compress(ByteBuffer.wrap(raw, 0, length), 0, length, dest, dest.position(), max);
-            out.writerIndex(n);
-            return new Message.Chunk(length, HASH32.hash(raw, 0, length, SEED), out);
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
-        }
+        int n = COMPRESSOR.compress(raw, 0, length, scratch, 0, scratch.length);
+        ByteBuf out = alloc.directBuffer(n, n);
+        out.writeBytes(scratch, 0, n);
+        return new Message.Chunk(length, HASH32.hash(raw, 0, length, SEED), out);
+    }
+
+    /** Compresses one chunk with a scratch array of its own (for tests and one-off chunks). */
+    static Message.Chunk compress(byte[] raw, int length, ByteBufAllocator alloc) {
+        return compress(raw, length, scratchFor(length), alloc);
     }
 
     /**

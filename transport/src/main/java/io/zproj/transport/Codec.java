@@ -97,8 +97,7 @@ final class Codec {
     }
 
     /**
-     * Reads a payload. {@link Chunk} keeps a retained slice of {@code in}; everything else is
-     * copied out.
+     * Reads a payload into new objects; a {@link Chunk}'s data is copied into a buffer of its own.
      *
      * @throws ProtocolException if the payload is short, long, or holds an impossible value
      */
@@ -141,7 +140,9 @@ final class Codec {
                 case CHUNK -> {
                     int raw = in.readInt();
                     int checksum = in.readInt();
-                    yield new Chunk(raw, checksum, in.readRetainedSlice(in.readableBytes()));
+                    // A copy, not a slice: a slice would pin the decoder's whole cumulation buffer
+                    // for as long as the chunk waits in a receiver's queue, beyond the queue's bound.
+                    yield new Chunk(raw, checksum, in.readBytes(in.readableBytes()));
                 }
                 case STREAM_END -> new StreamEnd(nonNegative(in.readLong(), "total"), in.readLong());
                 case RECEIVE -> new Receive(readHeader(in));

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.util.ArrayDeque;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +27,11 @@ final class ServerHandler extends PeerHandler {
 
     private final TransportServer server;
     private final LinkedBlockingQueue<Message> replies = new LinkedBlockingQueue<>();
+    private static final int MAX_PENDING = 4;
+
+    private final ArrayDeque<Message> pending = new ArrayDeque<>();
     private volatile String peer;
-    private volatile boolean busy;
+    private boolean running;
     private Channel channel;
 
     ServerHandler(TransportServer server) {
@@ -52,35 +56,47 @@ final class ServerHandler extends PeerHandler {
             }
             return;
         }
-        if (busy) {
-            if (msg instanceof Message.Ready || msg instanceof Message.Error) {
-                replies.add(msg); // the client's answer to STREAM_START
-            } else {
-                violation(ctx, new ProtocolException(msg.type() + " while another request is in progress"));
+        if (msg instanceof Message.Ready || msg instanceof Message.Error) {
+            replies.add(msg); // the client's answer to STREAM_START, or its abort
+            return;
+        }
+        synchronized (this) {
+            if (running) {
+                // The client may send its next request as soon as it has our last frame, a moment
+                // before this worker is done: queue it, but only a few.
+                if (pending.size() >= MAX_PENDING) {
+                    violation(ctx, new ProtocolException("more than " + MAX_PENDING + " requests in flight"));
+                    return;
+                }
+                pending.add(msg);
+                return;
             }
-            return;
+            running = true;
         }
-        if (msg instanceof Message.Error e) {
-            LOG.log(Level.DEBUG, () -> "error from " + peer + " outside a request: " + e.message());
-            return;
-        }
-        boolean stream = msg instanceof Message.Send || msg instanceof Message.Receive;
-        if (stream && !server.tryAcquireStream()) {
-            ctx.writeAndFlush(new Message.Error(ErrorCode.BUSY, "server is at its limit of "
-                    + server.config().maxStreams() + " concurrent streams; try again or another replica"));
-            return;
-        }
-        busy = true;
-        writability.reset();
-        replies.clear();
+        dispatch(msg);
+    }
+
+    /** Runs {@code msg} on a worker, then whatever queued meanwhile. */
+    private void dispatch(Message msg) {
         try {
-            server.workers().execute(() -> handle(msg, stream));
+            server.workers().execute(() -> {
+                Message next = msg;
+                while (next != null) {
+                    handle(next);
+                    synchronized (this) {
+                        next = pending.poll();
+                        if (next == null) {
+                            running = false;
+                        }
+                    }
+                }
+            });
         } catch (RejectedExecutionException e) {
-            busy = false;
-            if (stream) {
-                server.releaseStream();
+            synchronized (this) {
+                running = false;
+                pending.clear();
             }
-            ctx.writeAndFlush(new Message.Error(ErrorCode.BUSY, "server has no free worker"));
+            channel.writeAndFlush(new Message.Error(ErrorCode.BUSY, "server has no free worker"));
         }
     }
 
@@ -89,7 +105,15 @@ final class ServerHandler extends PeerHandler {
         replies.add(CLOSED);
     }
 
-    private void handle(Message msg, boolean stream) {
+    private void handle(Message msg) {
+        boolean stream = msg instanceof Message.Send || msg instanceof Message.Receive;
+        if (stream && !server.tryAcquireStream()) {
+            reply(new Message.Error(ErrorCode.BUSY, "server is at its limit of " + server.config().maxStreams()
+                    + " concurrent streams; try again or another replica"));
+            return;
+        }
+        writability.reset();
+        replies.clear();
         try {
             ReplicaService service = server.service();
             if (msg instanceof Message.ListProjects) {
@@ -116,7 +140,6 @@ final class ServerHandler extends PeerHandler {
             LOG.log(Level.WARNING, "request " + msg.type() + " from " + peer + " failed", e);
             reply(new Message.Error(ErrorCode.INTERNAL, String.valueOf(e.getMessage())));
         } finally {
-            busy = false;
             if (stream) {
                 server.releaseStream();
             }

@@ -8,10 +8,10 @@ import java.util.Objects;
  *
  * @param chunkBytes          raw bytes per stream chunk (default 256 KiB; 4 KiB to 1 MiB)
  * @param writeLowWaterMark   a sender resumes reading {@code zfs send} when its channel's
- *                            outbound buffer drops below this (default 4 MiB)
- * @param writeHighWaterMark  and pauses above this (default 8 MiB)
+ *                            outbound buffer drops below this (default 1 MiB)
+ * @param writeHighWaterMark  and pauses above this (default 4 MiB)
  * @param receiveQueueBytes   compressed bytes a receiver queues before it stops reading the
- *                            socket (default 8 MiB); it reads again below half of this
+ *                            socket (default 4 MiB); it reads again below half of this
  * @param maxControlFrame     the largest control frame accepted (default 16 MiB: a list of
  *                            100,000 projects)
  * @param idleTimeout         a connection that moves nothing for this long is closed (default 2 min)
@@ -43,7 +43,7 @@ public record TransportConfig(
     }
 
     public static TransportConfig defaults() {
-        return new TransportConfig(256 << 10, 4 << 20, 8 << 20, 8 << 20, 16 << 20, Duration.ofMinutes(2),
+        return new TransportConfig(256 << 10, 1 << 20, 4 << 20, 4 << 20, 16 << 20, Duration.ofMinutes(2),
                 Duration.ofSeconds(5), Duration.ofSeconds(60), 32);
     }
 

@@ -86,7 +86,8 @@ class TransportTest {
             assertThat(r.value()).isEqualTo(length);
             assertThat(r.header().base()).isEmpty();
             assertThat(r.stats().rawBytes()).isEqualTo(length);
-            assertThat(r.stats().wireBytes()).as("half the stream is a repeated pattern").isLessThan(length * 3 / 4);
+            assertThat(r.stats().wireBytes()).as("half the stream is a repeated pattern, half noise")
+                    .isBetween(length / 3, length * 3 / 4); // several times the memory this JVM may use
             assertThat(sink.completed).isTrue();
             assertThat(sink.aborted).isNull();
         }
