@@ -412,6 +412,35 @@ final class CommandZfs implements Zfs {
         return snapshots;
     }
 
+    @Override
+    public Map<DatasetName, List<Snapshot>> listChildSnapshots(DatasetName parent) throws ZfsException {
+        Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "2",
+                "-o", "name,property,value", "type,guid,createtxg,creation", parent.value()));
+        Map<DatasetName, List<Snapshot>> result = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
+            String name = row.getKey();
+            int at = name.indexOf('@');
+            try {
+                if (at < 0) {
+                    DatasetName ds = DatasetName.of(name);
+                    if (parent.isParentOf(ds) && "filesystem".equals(row.getValue().get("type"))) {
+                        result.putIfAbsent(ds, new ArrayList<>());
+                    }
+                } else {
+                    DatasetName ds = DatasetName.of(name.substring(0, at));
+                    if (parent.isParentOf(ds)) {
+                        result.computeIfAbsent(ds, k -> new ArrayList<>())
+                                .add(toSnapshot(ds.snapshot(name.substring(at + 1)), row.getValue()));
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.DEBUG, () -> "skipping a name zproj does not accept: " + e.getMessage());
+            }
+        }
+        result.values().forEach(list -> list.sort(Comparator.comparingLong(Snapshot::createTxg)));
+        return result;
+    }
+
     private static Snapshot toSnapshot(SnapshotName name, Map<String, String> p) {
         if (p == null || p.get("guid") == null) {
             throw new IllegalStateException("zfs get printed no guid for " + name);

@@ -33,13 +33,16 @@ final class ProcessReceiveStream implements ReceiveStream {
         this.stream = new FilterOutputStream(process.process().getOutputStream()) {
             @Override
             public void write(int b) throws IOException {
-                out.write(b);
-                process.progressed(1);
+                write(new byte[] {(byte) b}, 0, 1);
             }
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
-                out.write(b, off, len);
+                try {
+                    out.write(b, off, len);
+                } catch (IOException e) {
+                    throw stoppedTakingData(e);
+                }
                 process.progressed(len);
             }
         };
@@ -58,6 +61,28 @@ final class ProcessReceiveStream implements ReceiveStream {
     @Override
     public long bytes() {
         return process.bytes();
+    }
+
+    /**
+     * A write failed: {@code zfs receive} has exited (or broken its pipe). Its exit status and
+     * stderr say why; the target is cleaned up as after any failed receive.
+     */
+    private IOException stoppedTakingData(IOException writeError) {
+        if (state != State.RUNNING) {
+            return writeError;
+        }
+        state = State.FAILED;
+        try {
+            int exit = process.awaitExit();
+            String outcome = zfs.cleanUpFailedReceive(target, existedBefore);
+            if (exit == 0) {
+                return new ZfsException("zfs receive into " + target + " exited before its stream ended ("
+                        + writeError.getMessage() + "); " + outcome, process.command(), 0, process.stderr());
+            }
+            return ZfsErrors.classify(process.command(), exit, process.stderr(), outcome);
+        } catch (ZfsException e) {
+            return e;
+        }
     }
 
     @Override
@@ -89,6 +114,9 @@ final class ProcessReceiveStream implements ReceiveStream {
 
     @Override
     public String abort() throws ZfsException {
+        if (state == State.FAILED) {
+            return "the receive into " + target + " had already failed and was cleaned up";
+        }
         requireRunning();
         state = State.FAILED;
         process.kill();

@@ -17,8 +17,8 @@ public interface ReceiveStream extends AutoCloseable {
     DatasetName target();
 
     /**
-     * The process's stdin. A write fails with an {@code IOException} once {@code zfs receive}
-     * has given up; call {@link #finish()} then to learn why.
+     * The process's stdin. Once {@code zfs receive} has given up, a write fails with its typed
+     * {@link ZfsException} (the target already cleaned up); the receive is then over.
      */
     OutputStream stream();
 
@@ -37,7 +37,8 @@ public interface ReceiveStream extends AutoCloseable {
     Snapshot finish() throws ZfsException;
 
     /**
-     * Kills the receive and makes sure nothing partial is left.
+     * Kills the receive and makes sure nothing partial is left. Calling it after the receive
+     * already failed is harmless.
      *
      * @return what the target looks like now, for a message (e.g. "tank/p does not exist")
      * @throws ZfsException if the partial state could not be cleaned up

@@ -160,6 +160,13 @@ public interface Zfs extends AutoCloseable {
     /** A dataset's snapshots with GUID, createtxg and creation time, oldest first (by createtxg). */
     List<Snapshot> listSnapshots(DatasetName dataset) throws ZfsException;
 
+    /**
+     * The snapshots of every direct child of {@code parent}, in one command: child -> its
+     * snapshots, oldest first (children without snapshots map to an empty list). Scales to
+     * thousands of children.
+     */
+    Map<DatasetName, List<Snapshot>> listChildSnapshots(DatasetName parent) throws ZfsException;
+
     /** The newest snapshot, if any. */
     default Optional<Snapshot> newestSnapshot(DatasetName dataset) throws ZfsException {
         return Snapshots.newest(listSnapshots(dataset));
@@ -205,8 +212,10 @@ public interface Zfs extends AutoCloseable {
                 }
                 try {
                     receive.stream().write(buf, 0, n);
+                } catch (ZfsException e) {
+                    throw e; // zfs receive gave up, and says why
                 } catch (IOException e) {
-                    return receive.finish(); // zfs receive gave up: finish() throws its reason
+                    throw new ZfsException("cannot write to zfs receive into " + target + ": " + e.getMessage(), e);
                 }
             }
         }

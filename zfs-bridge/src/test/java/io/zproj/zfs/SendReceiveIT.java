@@ -237,6 +237,22 @@ class SendReceiveIT {
     }
 
     @Test
+    void receive_thatGivesUpMidStream_failsTheWriteWithItsTypedError() throws Exception {
+        DatasetName target = pool.dataset("no-such-parent").child("x");
+        ZfsException failure = null;
+        try (ReceiveStream receive = zfs.receive(target, ReceiveOptions.defaults())) {
+            for (int off = 0; off < fullStreamA.length; off += 1 << 16) {
+                receive.stream().write(fullStreamA, off, Math.min(1 << 16, fullStreamA.length - off));
+            }
+            receive.finish();
+        } catch (ZfsException e) {
+            failure = e;
+        }
+        assertThat(failure).isInstanceOf(DatasetNotFoundException.class)
+                .hasMessageContaining("does not exist; nothing partial was kept");
+    }
+
+    @Test
     void send_missingSnapshot_failsAtFinishWithNotFound() throws Exception {
         try (SendStream send = zfs.send(source.snapshot("nope"), Optional.empty())) {
             assertThat(send.stream().readAllBytes()).isEmpty();

@@ -62,6 +62,31 @@ class SnapshotIT {
     }
 
     @Test
+    void listChildSnapshots_allChildrenInOneCall() throws Exception {
+        DatasetName root = pool.dataset("many");
+        zfs.createDataset(root, DatasetProperties.create());
+        zfs.snapshot(root.snapshot("of-the-root-itself"));
+        DatasetName a = root.child("a");
+        DatasetName b = root.child("b");
+        DatasetName empty = root.child("c");
+        for (DatasetName d : List.of(a, b, empty)) {
+            zfs.createDataset(d, DatasetProperties.create());
+        }
+        zfs.createDataset(a.child("grandchild"), DatasetProperties.create());
+        zfs.snapshot(a.child("grandchild").snapshot("deep"));
+        Snapshot a1 = zfs.snapshot(a.snapshot("one"));
+        Snapshot b1 = zfs.snapshot(b.snapshot("x"));
+        Snapshot a2 = zfs.snapshot(a.snapshot("two"));
+
+        java.util.Map<DatasetName, List<Snapshot>> all = zfs.listChildSnapshots(root);
+        assertThat(all).containsOnlyKeys(a, b, empty);
+        assertThat(all.get(a)).containsExactly(a1, a2);
+        assertThat(all.get(b)).containsExactly(b1);
+        assertThat(all.get(empty)).isEmpty();
+        assertThat(all.get(a)).isEqualTo(zfs.listSnapshots(a));
+    }
+
+    @Test
     void destroySnapshot_isIdempotent() throws Exception {
         DatasetName ds = pool.dataset("destroy");
         zfs.createDataset(ds, DatasetProperties.create());

@@ -1,0 +1,403 @@
+package io.zproj.server;
+
+import io.zproj.transport.Ack;
+import io.zproj.transport.ErrorCode;
+import io.zproj.transport.ProjectEntry;
+import io.zproj.transport.ProjectInfo;
+import io.zproj.transport.ReplicaService;
+import io.zproj.transport.ServiceException;
+import io.zproj.transport.SnapshotEntry;
+import io.zproj.transport.StreamHeader;
+import io.zproj.transport.StreamSink;
+import io.zproj.transport.Transport;
+import io.zproj.transport.TransportServer;
+import io.zproj.zfs.DatasetInfo;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.ReceiveOptions;
+import io.zproj.zfs.ReceiveStream;
+import io.zproj.zfs.SendStream;
+import io.zproj.zfs.Snapshot;
+import io.zproj.zfs.Snapshots;
+import io.zproj.zfs.Zfs;
+import io.zproj.zfs.ZfsException;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A replica server ({@code zproj server}): serves every project {@code <root>/<uuid>} under an
+ * existing root dataset. Sends a project's newest snapshot (incremental from the client's base
+ * when it has it), receives write-backs only onto the snapshot they are based on, and keeps a
+ * RocksDB catalog that it rebuilds from ZFS at start and on every rescan. Project datasets are
+ * never mounted here.
+ */
+public final class ReplicaServer implements ReplicaService, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ReplicaServer.class.getName());
+
+    private final Zfs zfs;
+    private final ServerConfig config;
+    private final Catalog catalog;
+    private final Clock clock;
+    private final Map<ProjectId, CatalogEntry> entries = new ConcurrentHashMap<>();
+    /** Projects with a receive or create in progress: one writer at a time. */
+    private final Set<ProjectId> writing = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService rescans;
+    private TransportServer listener;
+
+    private ReplicaServer(Zfs zfs, ServerConfig config, Catalog catalog, Clock clock) {
+        this.zfs = zfs;
+        this.config = config;
+        this.catalog = catalog;
+        this.clock = clock;
+        this.rescans = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "zproj-rescan");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Opens the catalog, reconciles it with ZFS, and starts listening.
+     *
+     * @throws IOException if the root does not exist, the catalog cannot be opened or the
+     *                     address cannot be bound
+     */
+    public static ReplicaServer start(Zfs zfs, Transport transport, ServerConfig config, Clock clock)
+            throws IOException {
+        if (!zfs.exists(config.root())) {
+            throw new IOException("root dataset " + config.root() + " does not exist; create it first (zfs create "
+                    + config.root() + ")");
+        }
+        Catalog catalog = Catalog.open(config.stateDir().resolve("catalog"));
+        ReplicaServer server = new ReplicaServer(zfs, config, catalog, clock);
+        try {
+            server.load();
+            server.rescan();
+            server.listener = transport.serve(config.listen(), server);
+        } catch (IOException | RuntimeException e) {
+            server.closeQuietly();
+            throw e;
+        }
+        long period = config.rescan().toMillis();
+        server.rescans.scheduleWithFixedDelay(server::rescanQuietly, period, period, TimeUnit.MILLISECONDS);
+        return server;
+    }
+
+    /** The bound address. */
+    public InetSocketAddress address() {
+        return listener.address();
+    }
+
+    @Override
+    public String name() {
+        return config.name();
+    }
+
+    // ------------------------------------------------------------------ catalog
+
+    private void load() {
+        for (CatalogEntry e : catalog.all()) {
+            entries.put(e.id(), e);
+        }
+    }
+
+    /**
+     * Reconciles the catalog with ZFS in two commands: adds and updates what ZFS has, drops what
+     * it no longer has, keeps the write-back fields.
+     */
+    void rescan() throws IOException {
+        Map<DatasetName, List<Snapshot>> snapshots = zfs.listChildSnapshots(config.root());
+        Set<ProjectId> seen = new HashSet<>();
+        int changed = 0;
+        for (DatasetInfo info : zfs.listChildren(config.root())) {
+            if (!ProjectId.isValid(info.name().leaf())) {
+                continue; // not a project
+            }
+            ProjectId id = ProjectId.parse(info.name().leaf());
+            seen.add(id);
+            Optional<SnapshotEntry> newest = Snapshots.newest(snapshots.getOrDefault(info.name(), List.of()))
+                    .map(Streams::entry);
+            CatalogEntry old = entries.get(id);
+            CatalogEntry now = old == null
+                    ? new CatalogEntry(id, newest, info.used(), info.quota().orElse(0), 0, "")
+                    : old.withZfs(newest, info.used(), info.quota().orElse(0));
+            if (old == null || !old.sameZfsState(now)) {
+                store(now);
+                changed++;
+            }
+        }
+        for (ProjectId id : new ArrayList<>(entries.keySet())) {
+            if (!seen.contains(id) && !writing.contains(id)) {
+                entries.remove(id);
+                catalog.remove(id);
+                changed++;
+            }
+        }
+        if (changed > 0) {
+            LOG.log(Level.INFO, "catalog of " + config.root() + ": " + entries.size() + " projects, " + changed
+                    + " updated from ZFS");
+        }
+    }
+
+    private void rescanQuietly() {
+        try {
+            rescan();
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "rescan of " + config.root() + " failed: " + e.getMessage());
+        }
+    }
+
+    private void store(CatalogEntry e) throws IOException {
+        entries.put(e.id(), e);
+        catalog.put(e);
+    }
+
+    /** Re-reads one project from ZFS into the catalog. */
+    private void refresh(ProjectId id, List<Snapshot> snapshots) throws IOException {
+        DatasetInfo info = zfs.datasetInfo(dataset(id));
+        CatalogEntry old = entries.get(id);
+        Optional<SnapshotEntry> newest = Snapshots.newest(snapshots).map(Streams::entry);
+        store(old == null ? new CatalogEntry(id, newest, info.used(), info.quota().orElse(0), 0, "")
+                : old.withZfs(newest, info.used(), info.quota().orElse(0)));
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    @Override
+    public List<ProjectEntry> list() {
+        List<ProjectEntry> out = new ArrayList<>(entries.size());
+        for (CatalogEntry e : entries.values()) {
+            out.add(new ProjectEntry(e.id().uuid(), e.newest(), e.usedBytes(), e.quotaBytes()));
+        }
+        out.sort(Comparator.comparing(p -> p.id().toString()));
+        return out;
+    }
+
+    @Override
+    public ProjectInfo info(UUID project) throws IOException {
+        ProjectId id = new ProjectId(project);
+        DatasetName ds = dataset(id);
+        try {
+            List<Snapshot> snaps = zfs.listSnapshots(ds);
+            DatasetInfo info = zfs.datasetInfo(ds);
+            refresh(id, snaps);
+            return new ProjectInfo(project, info.used(), info.quota().orElse(0),
+                    snaps.stream().map(Streams::entry).toList());
+        } catch (io.zproj.zfs.DatasetNotFoundException e) {
+            throw notFound(id);
+        } catch (ZfsException e) {
+            throw Errors.toService(e);
+        }
+    }
+
+    @Override
+    public long freeBytes() throws IOException {
+        return zfs.availableBytes(config.root());
+    }
+
+    @Override
+    public Ack create(UUID project, long quotaBytes) throws IOException {
+        ProjectId id = new ProjectId(project);
+        lockForWrite(id);
+        try {
+            DatasetName ds = dataset(id);
+            if (zfs.exists(ds)) {
+                throw new ServiceException(ErrorCode.EXISTS, "project " + id + " exists on " + name());
+            }
+            zfs.createDataset(ds, DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO)
+                    .compression("lz4").atime(false).quota(quotaBytes));
+            Snapshot first = zfs.snapshot(ds.snapshot(Snapshots.zprojName(clock)));
+            refresh(id, List.of(first));
+            LOG.log(Level.INFO, "created project " + id + " (quota " + (quotaBytes == 0 ? "none" : quotaBytes) + ")");
+            return new Ack(project, Streams.entry(first));
+        } catch (ZfsException e) {
+            throw Errors.toService(e);
+        } finally {
+            writing.remove(id);
+        }
+    }
+
+    @Override
+    public Outgoing send(UUID project, OptionalLong baseGuid) throws IOException {
+        ProjectId id = new ProjectId(project);
+        DatasetName ds = dataset(id);
+        try {
+            List<Snapshot> snaps = zfs.listSnapshots(ds);
+            if (snaps.isEmpty()) {
+                snaps = List.of(zfs.snapshot(ds.snapshot(Snapshots.zprojName(clock))));
+                refresh(id, snaps);
+                LOG.log(Level.INFO, "project " + id + " had no snapshot; took " + snaps.get(0).name().name());
+            }
+            Snapshot newest = snaps.get(snaps.size() - 1);
+            Optional<Snapshot> base = baseGuid.isPresent()
+                    ? Snapshots.byGuid(snaps, baseGuid.getAsLong()) : Optional.empty();
+            if (base.isPresent() && base.get().guid() == newest.guid()) {
+                return Outgoing.upToDate(Streams.entry(newest));
+            }
+            SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
+            StreamHeader header = new StreamHeader(project, Streams.entry(newest), base.map(Streams::entry));
+            return Outgoing.stream(header, Streams.source(send));
+        } catch (io.zproj.zfs.DatasetNotFoundException e) {
+            throw notFound(id);
+        } catch (ZfsException e) {
+            throw Errors.toService(e);
+        }
+    }
+
+    @Override
+    public StreamSink<Ack> receive(StreamHeader header, String peer) throws IOException {
+        ProjectId id = new ProjectId(header.project());
+        lockForWrite(id);
+        try {
+            DatasetName ds = dataset(id);
+            checkBase(id, ds, header);
+            ReceiveStream receive = zfs.receive(ds, ReceiveOptions.defaults());
+            return new ReceiveSink(id, header, peer, receive);
+        } catch (ZfsException e) {
+            writing.remove(id);
+            throw Errors.toService(e);
+        } catch (IOException | RuntimeException e) {
+            writing.remove(id);
+            throw e;
+        }
+    }
+
+    /**
+     * A write-back is accepted only onto the snapshot it is based on: the server's newest, by
+     * GUID; a full stream only for a project the server does not have.
+     */
+    private void checkBase(ProjectId id, DatasetName ds, StreamHeader header) throws IOException {
+        if (!zfs.exists(ds)) {
+            if (header.base().isPresent()) {
+                throw new ServiceException(ErrorCode.NOT_FOUND, "project " + id + " does not exist on " + name()
+                        + "; it cannot take a stream based on " + header.base().get() + ", only a full one");
+            }
+            return;
+        }
+        Optional<Snapshot> newest = zfs.newestSnapshot(ds);
+        String server = newest.map(s -> Streams.entry(s).toString()).orElse("no snapshot");
+        if (newest.isPresent() && newest.get().guid() == header.snapshot().guid()) {
+            throw new ServiceException(ErrorCode.EXISTS, name() + " already holds " + id + " at " + server);
+        }
+        if (header.base().isEmpty()) {
+            throw new ServiceException(ErrorCode.DIVERGED, "server " + name() + " holds " + id + " at " + server
+                    + "; a full stream would overwrite it; push incrementally from the server's newest snapshot");
+        }
+        if (newest.isEmpty() || newest.get().guid() != header.base().get().guid()) {
+            throw new ServiceException(ErrorCode.DIVERGED, "server " + name() + " holds " + id + " at " + server
+                    + ", the push is based on " + header.base().get() + "; nothing was changed");
+        }
+    }
+
+    private void lockForWrite(ProjectId id) throws ServiceException {
+        if (!writing.add(id)) {
+            throw new ServiceException(ErrorCode.BUSY, "another write to " + id + " is in progress on " + name());
+        }
+    }
+
+    private DatasetName dataset(ProjectId id) {
+        return config.root().child(id);
+    }
+
+    private ServiceException notFound(ProjectId id) {
+        return new ServiceException(ErrorCode.NOT_FOUND, "no project " + id + " on " + name());
+    }
+
+    /** A write-back being received: completes into an ack and a catalog update, or aborts leaving nothing. */
+    private final class ReceiveSink implements StreamSink<Ack> {
+        private final ProjectId id;
+        private final StreamHeader header;
+        private final String peer;
+        private final ReceiveStream receive;
+        private boolean ended;
+
+        ReceiveSink(ProjectId id, StreamHeader header, String peer, ReceiveStream receive) {
+            this.id = id;
+            this.header = header;
+            this.peer = peer;
+            this.receive = receive;
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
+            try {
+                receive.stream().write(buf, off, len);
+            } catch (ZfsException e) { // zfs receive gave up; the bridge has cleaned up
+                ended = true;
+                writing.remove(id);
+                throw Errors.toService(e);
+            }
+        }
+
+        @Override
+        public Ack complete(long totalBytes) throws IOException {
+            ended = true;
+            try {
+                Snapshot got = receive.finish();
+                if (got.guid() != header.snapshot().guid()) {
+                    LOG.log(Level.WARNING, "received " + got + " for " + id + " but the header announced "
+                            + header.snapshot());
+                }
+                SnapshotEntry entry = Streams.entry(got);
+                refresh(id, zfs.listSnapshots(dataset(id)));
+                store(entries.get(id).withWriteBack(entry, clock.millis(), peer));
+                return new Ack(header.project(), entry);
+            } catch (ZfsException e) {
+                throw Errors.toService(e);
+            } finally {
+                writing.remove(id);
+            }
+        }
+
+        @Override
+        public void abort(String reason) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            try {
+                String state = receive.abort();
+                LOG.log(Level.INFO, "receive of " + id + " from " + peer + " aborted (" + reason + "): " + state);
+            } catch (ZfsException e) {
+                LOG.log(Level.ERROR, "receive of " + id + " from " + peer + " aborted, cleanup failed: "
+                        + e.getMessage());
+            } finally {
+                writing.remove(id);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Stops listening, aborts in-flight streams (nothing partial is kept), closes the catalog. */
+    @Override
+    public void close() {
+        closeQuietly();
+        LOG.log(Level.INFO, "replica server " + name() + " stopped");
+    }
+
+    private void closeQuietly() {
+        rescans.shutdownNow();
+        if (listener != null) {
+            listener.close();
+        }
+        catalog.close();
+    }
+}

@@ -1,0 +1,52 @@
+package io.zproj.server;
+
+import io.zproj.zfs.DatasetName;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * A replica server's settings.
+ *
+ * @param root     the dataset whose children {@code <root>/<uuid>} are the projects served; must exist
+ * @param listen   where to listen (port 0 picks one)
+ * @param stateDir where the catalog lives (default {@code /var/lib/zproj/server-<root>})
+ * @param name     the server's name in handshakes and logs (default {@code host:port})
+ * @param rescan   how often the catalog is reconciled with ZFS (default 60 s; 1 s to 1 h)
+ */
+public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stateDir, String name, Duration rescan) {
+
+    public ServerConfig {
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(listen, "listen");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(rescan, "rescan");
+        if (rescan.compareTo(Duration.ofSeconds(1)) < 0 || rescan.compareTo(Duration.ofHours(1)) > 0) {
+            throw new IllegalArgumentException("rescan must be between 1 s and 1 h, was " + rescan);
+        }
+    }
+
+    /** The default state directory for a root. */
+    public static Path defaultStateDir(DatasetName root) {
+        return Path.of("/var/lib/zproj", "server-" + root.value().replace('/', '_'));
+    }
+
+    public static ServerConfig of(DatasetName root, InetSocketAddress listen) {
+        return new ServerConfig(root, listen, defaultStateDir(root),
+                listen.getHostString() + ":" + listen.getPort(), Duration.ofSeconds(60));
+    }
+
+    public ServerConfig withStateDir(Path dir) {
+        return new ServerConfig(root, listen, dir, name, rescan);
+    }
+
+    public ServerConfig withName(String newName) {
+        return new ServerConfig(root, listen, stateDir, newName, rescan);
+    }
+
+    public ServerConfig withRescan(Duration interval) {
+        return new ServerConfig(root, listen, stateDir, name, interval);
+    }
+}
