@@ -100,6 +100,18 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         return server;
     }
 
+    /** Who last pushed a project here and when (epoch ms), if anyone has. */
+    public record WriteBack(String writer, long atMillis, SnapshotEntry snapshot) {}
+
+    /** The last write-back of a project, from the catalog. */
+    public Optional<WriteBack> lastWriteBack(ProjectId id) {
+        CatalogEntry e = entries.get(id);
+        if (e == null || e.lastWriteBackMillis() == 0 || e.newest().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new WriteBack(e.writer(), e.lastWriteBackMillis(), e.newest().get()));
+    }
+
     /** The bound address. */
     public InetSocketAddress address() {
         return listener.address();

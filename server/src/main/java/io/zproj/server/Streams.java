@@ -4,7 +4,6 @@ import io.zproj.transport.SnapshotEntry;
 import io.zproj.transport.StreamSource;
 import io.zproj.zfs.SendStream;
 import io.zproj.zfs.Snapshot;
-import java.io.IOException;
 
 /** Adapters between the bridge's streams and the transport's sources and sinks. */
 final class Streams {
@@ -17,21 +16,6 @@ final class Streams {
 
     /** A running {@code zfs send} as a transport source. */
     static StreamSource source(SendStream send) {
-        return new StreamSource() {
-            @Override
-            public int read(byte[] buf, int off, int len) throws IOException {
-                return send.stream().read(buf, off, len);
-            }
-
-            @Override
-            public void finish() throws IOException {
-                send.finish();
-            }
-
-            @Override
-            public void close() {
-                send.close();
-            }
-        };
+        return StreamSource.of(send.stream(), send::finish, send::close);
     }
 }

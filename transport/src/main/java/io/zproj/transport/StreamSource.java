@@ -20,4 +20,30 @@ public interface StreamSource extends AutoCloseable {
     /** Stops the producer if it has not finished; never throws. */
     @Override
     void close();
+
+    /** Confirms that a producer succeeded. */
+    @FunctionalInterface
+    interface Finisher {
+        void finish() throws IOException;
+    }
+
+    /** A source reading {@code in}, confirmed by {@code finisher}, stopped by {@code closer}. */
+    static StreamSource of(java.io.InputStream in, Finisher finisher, Runnable closer) {
+        return new StreamSource() {
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                return in.read(buf, off, len);
+            }
+
+            @Override
+            public void finish() throws IOException {
+                finisher.finish();
+            }
+
+            @Override
+            public void close() {
+                closer.run();
+            }
+        };
+    }
 }

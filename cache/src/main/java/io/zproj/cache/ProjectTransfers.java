@@ -1,0 +1,301 @@
+package io.zproj.cache;
+
+import io.zproj.transport.Ack;
+import io.zproj.transport.Addresses;
+import io.zproj.transport.ErrorCode;
+import io.zproj.transport.Load;
+import io.zproj.transport.ProjectInfo;
+import io.zproj.transport.RemoteException;
+import io.zproj.transport.SnapshotEntry;
+import io.zproj.transport.StreamHeader;
+import io.zproj.transport.StreamSink;
+import io.zproj.transport.StreamSource;
+import io.zproj.transport.StreamStats;
+import io.zproj.transport.Transport;
+import io.zproj.transport.TransportClient;
+import io.zproj.transport.TransportException;
+import io.zproj.zfs.DatasetExistsException;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.InvalidStreamException;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.ReceiveOptions;
+import io.zproj.zfs.ReceiveStream;
+import io.zproj.zfs.SendStream;
+import io.zproj.zfs.Snapshot;
+import io.zproj.zfs.Snapshots;
+import io.zproj.zfs.Zfs;
+import io.zproj.zfs.ZfsException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Moves one project between a local root and replica servers: {@link #pull} fetches it from
+ * the best replica (newest snapshot, then lowest round trip, then least load), incrementally
+ * from the newest snapshot both sides share, failing over to the next replica when one is down
+ * or dies mid-stream; {@link #push} snapshots the local copy and sends it incrementally to a
+ * replica. Neither ever overwrites diverged data, and a broken transfer leaves nothing partial.
+ * Thread-safe: every call uses its own connections.
+ */
+public final class ProjectTransfers {
+
+    private static final System.Logger LOG = System.getLogger(ProjectTransfers.class.getName());
+
+    /** A replica that holds the project, with what it said about it. */
+    public record Candidate(InetSocketAddress address, ProjectInfo info, Duration rtt, Load load) {}
+
+    /** The replicas that hold a project, best first, and why the others could not be used. */
+    public record Ranking(List<Candidate> candidates, List<String> failures) {}
+
+    /** What a pull did. */
+    public record PullOutcome(InetSocketAddress server, SnapshotEntry snapshot, boolean upToDate, boolean incremental,
+            StreamStats stats, Duration elapsed) {}
+
+    /** What a push did. */
+    public record PushOutcome(InetSocketAddress server, Ack ack, boolean incremental, StreamStats stats,
+            Duration elapsed) {}
+
+    /** Best first: newest snapshot (by creation time), then lowest round trip, then fewest streams in flight. */
+    static final Comparator<Candidate> BEST_FIRST = Comparator
+            .comparingLong((Candidate c) -> -c.info().newest().map(SnapshotEntry::creationEpochSecond).orElse(-1L))
+            .thenComparing(Candidate::rtt)
+            .thenComparingInt(c -> c.load().streamsInFlight());
+
+    private final Zfs zfs;
+    private final Transport transport;
+    private final String clientName;
+
+    public ProjectTransfers(Zfs zfs, Transport transport, String clientName) {
+        this.zfs = zfs;
+        this.transport = transport;
+        this.clientName = clientName;
+    }
+
+    /** Asks each server about the project (ping and info), and ranks those that hold it. */
+    public Ranking rank(ProjectId id, List<InetSocketAddress> servers) {
+        List<Candidate> candidates = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        for (InetSocketAddress server : servers) {
+            try (TransportClient c = transport.connect(server, clientName)) {
+                TransportClient.PingResult ping = c.ping();
+                candidates.add(new Candidate(server, c.info(id.uuid()), ping.rtt(), ping.load()));
+            } catch (RemoteException e) {
+                failures.add(Addresses.format(server) + ": " + (e.code() == ErrorCode.NOT_FOUND
+                        ? "does not hold " + id : e.getMessage()));
+            } catch (TransportException e) {
+                failures.add(Addresses.format(server) + ": " + e.getMessage());
+            }
+        }
+        candidates.sort(BEST_FIRST);
+        return new Ranking(candidates, failures);
+    }
+
+    /**
+     * Brings {@code <localRoot>/<id>} up to the best replica's newest snapshot.
+     *
+     * @throws DivergedException   if the local copy shares no snapshot with the replica, or both
+     *                             have moved on from the one they share (nothing is changed)
+     * @throws NoReplicaException  if no replica could serve it (each one's reason is given)
+     * @throws ZfsException        if the local receive fails for a local reason (e.g. no space,
+     *                             local changes not yet snapshotted); nothing partial is kept
+     */
+    public PullOutcome pull(ProjectId id, DatasetName localRoot, List<InetSocketAddress> servers,
+            TransferListener listener) throws IOException {
+        DatasetName local = localRoot.child(id);
+        Ranking ranking = rank(id, servers);
+        List<String> reasons = new ArrayList<>(ranking.failures());
+        for (Candidate candidate : ranking.candidates()) {
+            boolean localExists = zfs.exists(local);
+            OptionalLong base = localExists ? baseFor(id, zfs.listSnapshots(local), candidate) : OptionalLong.empty();
+            long start = System.nanoTime();
+            try (TransportClient client = transport.connect(candidate.address(), clientName)) {
+                TransportClient.PullResult<Snapshot> r = client.pull(id.uuid(), base, header -> {
+                    listener.started(candidate.address(), header, header.incremental() ? -1 : candidate.info().usedBytes());
+                    return new ReceiveSink(zfs.receive(local, receiveOptions(localExists, candidate.info())), listener);
+                });
+                return new PullOutcome(candidate.address(), r.header().snapshot(), false, r.header().incremental(),
+                        r.stats(), Duration.ofNanos(System.nanoTime() - start));
+            } catch (TransportClient.UpToDateException e) {
+                return new PullOutcome(candidate.address(), e.newest(), true, true, new StreamStats(0, 0),
+                        Duration.ofNanos(System.nanoTime() - start));
+            } catch (TransportException | InvalidStreamException e) {
+                String reason = Addresses.format(candidate.address()) + ": " + e.getMessage();
+                LOG.log(Level.WARNING, "pull of " + id + " failed, trying the next replica: " + reason);
+                listener.failedOver(candidate.address(), e.getMessage());
+                reasons.add(reason);
+            }
+        }
+        throw new NoReplicaException("cannot fetch " + id, reasons);
+    }
+
+    /**
+     * The base of an incremental pull: the newest snapshot the local copy and the replica share.
+     * The local copy may be behind the replica or equal to it, not ahead on another branch.
+     */
+    private static OptionalLong baseFor(ProjectId id, List<Snapshot> local, Candidate candidate)
+            throws DivergedException {
+        List<SnapshotEntry> remote = candidate.info().snapshots();
+        Optional<Snapshot> common = newestCommon(local, remote);
+        String where = Addresses.format(candidate.address());
+        if (common.isEmpty()) {
+            throw new DivergedException("the local copy of " + id + " shares no snapshot with " + where
+                    + "; it is not overwritten: move it away to fetch the replica's");
+        }
+        long commonGuid = common.get().guid();
+        boolean localAhead = local.get(local.size() - 1).guid() != commonGuid;
+        boolean remoteAhead = remote.get(remote.size() - 1).guid() != commonGuid;
+        if (localAhead && remoteAhead) {
+            throw new DivergedException("the local copy of " + id + " (at @" + local.get(local.size() - 1).name().name()
+                    + ") and " + where + " (at " + remote.get(remote.size() - 1) + ") have both moved on from @"
+                    + common.get().name().name() + "; nothing was changed");
+        }
+        return OptionalLong.of(commonGuid);
+    }
+
+    private static ReceiveOptions receiveOptions(boolean localExists, ProjectInfo info) {
+        ReceiveOptions options = ReceiveOptions.defaults();
+        return !localExists && info.quotaBytes() > 0 ? options.withQuota(info.quotaBytes()) : options;
+    }
+
+    /**
+     * Snapshots {@code <localRoot>/<id>} and sends it to {@code server}, incrementally from the
+     * server's newest snapshot (which the local copy must have), in full if the server does not
+     * hold the project.
+     *
+     * @throws DivergedException if the server has moved on from what the local copy has; nothing
+     *                           is sent and nothing changes on either side
+     */
+    public PushOutcome push(ProjectId id, DatasetName localRoot, InetSocketAddress server, TransferListener listener)
+            throws IOException {
+        DatasetName local = localRoot.child(id);
+        if (!zfs.exists(local)) {
+            throw new CacheException("there is no local copy of " + id + " under " + localRoot);
+        }
+        long start = System.nanoTime();
+        try (TransportClient client = transport.connect(server, clientName)) {
+            Optional<ProjectInfo> remote = remoteInfo(client, id);
+            Optional<Snapshot> base = Optional.empty();
+            if (remote.isPresent()) {
+                List<Snapshot> localSnaps = zfs.listSnapshots(local);
+                base = newestCommon(localSnaps, remote.get().snapshots());
+                Optional<SnapshotEntry> serverNewest = remote.get().newest();
+                if (serverNewest.isEmpty() || base.isEmpty() || base.get().guid() != serverNewest.get().guid()) {
+                    throw new DivergedException(Addresses.format(server) + " holds " + id + " at "
+                            + serverNewest.map(SnapshotEntry::toString).orElse("no snapshot")
+                            + ", which the local copy " + (base.isEmpty() ? "does not share"
+                            : "has moved on from (newest common @" + base.get().name().name() + ")")
+                            + "; nothing was pushed");
+                }
+            }
+            Snapshot snap = snapshotNow(local);
+            StreamHeader header = new StreamHeader(id.uuid(), entry(snap), base.map(ProjectTransfers::entry));
+            SendStream send = zfs.send(snap.name(), base.map(Snapshot::name));
+            listener.started(server, header, -1);
+            StreamSource source = StreamSource.of(counting(send.stream(), listener), send::finish, send::close);
+            TransportClient.PushResult r = client.push(header, source);
+            return new PushOutcome(server, r.ack(), base.isPresent(), r.stats(), Duration.ofNanos(System.nanoTime() - start));
+        } catch (RemoteException e) {
+            if (e.code() == ErrorCode.DIVERGED) {
+                throw new DivergedException(e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private static Optional<ProjectInfo> remoteInfo(TransportClient client, ProjectId id) throws TransportException {
+        try {
+            return Optional.of(client.info(id.uuid()));
+        } catch (RemoteException e) {
+            if (e.code() == ErrorCode.NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** A zproj snapshot named for now; if one of that name exists (a push within the same second), the next second's. */
+    private Snapshot snapshotNow(DatasetName local) throws ZfsException {
+        try {
+            return zfs.snapshot(local);
+        } catch (DatasetExistsException e) {
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw e;
+            }
+            return zfs.snapshot(local);
+        }
+    }
+
+    private static Optional<Snapshot> newestCommon(List<Snapshot> local, List<SnapshotEntry> remote) {
+        for (int i = local.size() - 1; i >= 0; i--) {
+            long guid = local.get(i).guid();
+            if (remote.stream().anyMatch(r -> r.guid() == guid)) {
+                return Optional.of(local.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static SnapshotEntry entry(Snapshot s) {
+        return new SnapshotEntry(s.name().name(), s.guid(), s.createTxg(), s.creation().getEpochSecond());
+    }
+
+    private static InputStream counting(InputStream in, TransferListener listener) {
+        return new FilterInputStream(in) {
+            private long total;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = super.read(b, off, len);
+                if (n > 0) {
+                    total += n;
+                    listener.progress(total);
+                }
+                return n;
+            }
+        };
+    }
+
+    /** A local {@code zfs receive} as the sink of a pulled stream. */
+    private static final class ReceiveSink implements StreamSink<Snapshot> {
+        private final ReceiveStream receive;
+        private final TransferListener listener;
+        private long total;
+
+        ReceiveSink(ReceiveStream receive, TransferListener listener) {
+            this.receive = receive;
+            this.listener = listener;
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws IOException {
+            receive.stream().write(buf, off, len);
+            total += len;
+            listener.progress(total);
+        }
+
+        @Override
+        public Snapshot complete(long totalBytes) throws IOException {
+            return receive.finish();
+        }
+
+        @Override
+        public void abort(String reason) {
+            try {
+                LOG.log(Level.INFO, "receive into " + receive.target() + " aborted (" + reason + "): " + receive.abort());
+            } catch (ZfsException e) {
+                LOG.log(Level.ERROR, "receive into " + receive.target() + " aborted, cleanup failed: " + e.getMessage());
+            }
+        }
+    }
+}

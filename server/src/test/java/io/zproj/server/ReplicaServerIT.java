@@ -1,0 +1,283 @@
+package io.zproj.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zproj.server.testing.TestCluster;
+import io.zproj.transport.ErrorCode;
+import io.zproj.transport.ProjectEntry;
+import io.zproj.transport.ProjectInfo;
+import io.zproj.transport.RemoteException;
+import io.zproj.transport.SnapshotEntry;
+import io.zproj.transport.StreamHeader;
+import io.zproj.transport.StreamSink;
+import io.zproj.transport.StreamSource;
+import io.zproj.transport.TransportClient;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.ReceiveOptions;
+import io.zproj.zfs.ReceiveStream;
+import io.zproj.zfs.SendStream;
+import io.zproj.zfs.Snapshot;
+import io.zproj.zfs.Zfs;
+import io.zproj.zfs.ZfsException;
+import io.zproj.zfs.testing.TestPool;
+import io.zproj.zfs.testing.Trees;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** One real replica server on a real zfs-fuse pool, driven over a real loopback connection. */
+class ReplicaServerIT {
+
+    private static TestCluster cluster;
+    private static Zfs zfs;
+
+    @BeforeAll
+    static void start() throws IOException {
+        cluster = TestCluster.start(1);
+        zfs = cluster.zfs();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        cluster.close();
+    }
+
+    private static TransportClient client() throws IOException {
+        return cluster.transport().connect(cluster.address(0), "it-client");
+    }
+
+    /** The client side of a pull: a local zfs receive. */
+    private static StreamSink<Snapshot> receiveInto(DatasetName target) throws ZfsException {
+        ReceiveStream r = zfs.receive(target, ReceiveOptions.defaults());
+        return new StreamSink<>() {
+            @Override
+            public void write(byte[] buf, int off, int len) throws IOException {
+                r.stream().write(buf, off, len);
+            }
+
+            @Override
+            public Snapshot complete(long totalBytes) throws IOException {
+                return r.finish();
+            }
+
+            @Override
+            public void abort(String reason) {
+                r.close();
+            }
+        };
+    }
+
+    private static StreamSource sendOf(Snapshot snap, Optional<Snapshot> base) throws ZfsException {
+        SendStream send = zfs.send(snap.name(), base.map(Snapshot::name));
+        return StreamSource.of(send.stream(), send::finish, send::close);
+    }
+
+    private static SnapshotEntry entry(Snapshot s) {
+        return Streams.entry(s);
+    }
+
+    /** Changes a dataset's content and snapshots it. */
+    private static Snapshot change(DatasetName ds, String file, String text, String snapName) throws IOException {
+        Path mnt = cluster.mount(ds);
+        Files.writeString(mnt.resolve(file), text);
+        zfs.unmount(ds);
+        return zfs.snapshot(ds.snapshot(snapName));
+    }
+
+    @Test
+    void list_showsProjectsOnly_withNewestSnapshot_andInfoHasAll() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("a.txt"), "a"), 0);
+        DatasetName ds = cluster.root(0).child(id);
+        Snapshot foreign = zfs.snapshot(ds.snapshot("2013-12-18T18:23:22"));
+        zfs.createDataset(cluster.root(0).child("not-a-project"), DatasetProperties.create());
+        cluster.server(0).rescan();
+        try (TransportClient c = client()) {
+            ProjectEntry e = c.list().stream().filter(p -> p.id().equals(id.uuid())).findFirst().orElseThrow();
+            assertThat(e.newest()).contains(entry(foreign));
+            assertThat(e.usedBytes()).isPositive();
+            assertThat(c.list()).extracting(p -> p.id().toString()).allMatch(ProjectId::isValid);
+            ProjectInfo info = c.info(id.uuid());
+            assertThat(info.snapshots()).hasSize(2).last().isEqualTo(entry(foreign));
+            assertThatThrownBy(() -> c.info(ProjectId.random().uuid())).isInstanceOf(RemoteException.class)
+                    .hasMessageStartingWith("NOT_FOUND");
+        }
+    }
+
+    @Test
+    void send_fullThenIncremental_receivedTreesAreIdentical() throws Exception {
+        ProjectId id = cluster.seed(dir -> Trees.populate(dir, 3, 120, 3 << 20), 0);
+        DatasetName remote = cluster.root(0).child(id);
+        DatasetName local = cluster.clientRoot().child(id);
+        try (TransportClient c = client()) {
+            TransportClient.PullResult<Snapshot> full = c.pull(id.uuid(), OptionalLong.empty(), h -> receiveInto(local));
+            assertThat(full.header().incremental()).isFalse();
+            assertThat(full.value().guid()).isEqualTo(zfs.newestSnapshot(remote).orElseThrow().guid());
+
+            Snapshot b = change(remote, "new.txt", "second version", "b");
+            TransportClient.PullResult<Snapshot> inc = c.pull(id.uuid(), OptionalLong.of(full.value().guid()),
+                    h -> receiveInto(local));
+            assertThat(inc.header().incremental()).isTrue();
+            assertThat(inc.value().guid()).isEqualTo(b.guid());
+            assertThat(inc.stats().rawBytes()).isLessThan(full.stats().rawBytes() / 10);
+
+            assertThatThrownBy(() -> c.pull(id.uuid(), OptionalLong.of(b.guid()), h -> receiveInto(local)))
+                    .isInstanceOf(TransportClient.UpToDateException.class);
+        }
+        assertThat(Trees.describe(cluster.mount(local))).isEqualTo(Trees.describe(cluster.mount(remote)));
+        zfs.unmount(local);
+        zfs.unmount(remote);
+    }
+
+    @Test
+    void send_projectWithoutSnapshot_takesOne() throws Exception {
+        ProjectId id = ProjectId.random();
+        DatasetName ds = cluster.root(0).child(id);
+        zfs.createDataset(ds, DatasetProperties.create());
+        try (TransportClient c = client()) {
+            TransportClient.PullResult<Snapshot> r = c.pull(id.uuid(), OptionalLong.empty(),
+                    h -> receiveInto(cluster.clientRoot().child(id)));
+            assertThat(r.header().snapshot().name()).startsWith("zproj-");
+        }
+        assertThat(zfs.listSnapshots(ds)).hasSize(1);
+    }
+
+    @Test
+    void create_withQuota_thenAgain_isExists() throws Exception {
+        ProjectId id = ProjectId.random();
+        try (TransportClient c = client()) {
+            assertThat(c.create(id.uuid(), 50L << 20).snapshot().name()).startsWith("zproj-");
+            assertThat(c.info(id.uuid()).quotaBytes()).isEqualTo(50L << 20);
+            assertThatThrownBy(() -> c.create(id.uuid(), 0)).isInstanceOf(RemoteException.class)
+                    .satisfies(e -> assertThat(((RemoteException) e).code()).isEqualTo(ErrorCode.EXISTS));
+        }
+        DatasetName ds = cluster.root(0).child(id);
+        assertThat(zfs.getProperty(ds, "canmount")).isEqualTo("noauto");
+        assertThat(zfs.isMounted(ds)).isFalse();
+    }
+
+    @Test
+    void receive_incremental_isAcked_recordsTheWriter_andKeepsTheQuota() throws Exception {
+        ProjectId id = ProjectId.random();
+        DatasetName remote = cluster.root(0).child(id);
+        DatasetName local = cluster.clientRoot().child(id);
+        try (TransportClient c = client()) {
+            c.create(id.uuid(), 80L << 20);
+            Snapshot base = c.pull(id.uuid(), OptionalLong.empty(), h -> receiveInto(local)).value();
+            Snapshot next = change(local, "work.txt", "written on the client", "zproj-20261124T120000Z");
+            TransportClient.PushResult r = c.push(new StreamHeader(id.uuid(), entry(next), Optional.of(entry(base))),
+                    sendOf(next, Optional.of(base)));
+            assertThat(r.ack().snapshot().guid()).isEqualTo(next.guid());
+        }
+        assertThat(zfs.newestSnapshot(remote).orElseThrow().guid()).isEqualTo(next(local).guid());
+        assertThat(zfs.quota(remote)).hasValue(80L << 20);
+        assertThat(zfs.isMounted(remote)).isFalse();
+        ReplicaServer.WriteBack wb = cluster.server(0).lastWriteBack(id).orElseThrow();
+        assertThat(wb.writer()).startsWith("it-client@");
+        assertThat(wb.snapshot().guid()).isEqualTo(next(local).guid());
+    }
+
+    private static Snapshot next(DatasetName ds) throws ZfsException {
+        return zfs.newestSnapshot(ds).orElseThrow();
+    }
+
+    @Test
+    void receive_onStaleBase_isDiverged_withBothHeads_andNothingChanged() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "v1"), 0);
+        DatasetName remote = cluster.root(0).child(id);
+        DatasetName local = cluster.clientRoot().child(id);
+        Snapshot base = cluster.replicate(next(remote), Optional.empty(), local);
+        Snapshot serverMoved = change(remote, "f", "changed on the server", "server-side");
+        Snapshot clientMoved = change(local, "f", "changed on the client", "client-side");
+        List<Snapshot> before = zfs.listSnapshots(remote);
+        try (TransportClient c = client()) {
+            assertThatThrownBy(() -> c.push(new StreamHeader(id.uuid(), entry(clientMoved), Optional.of(entry(base))),
+                    sendOf(clientMoved, Optional.of(base))))
+                    .isInstanceOf(RemoteException.class)
+                    .hasMessageContaining("DIVERGED")
+                    .hasMessageContaining("@" + serverMoved.name().name())
+                    .hasMessageContaining("@" + base.name().name());
+            assertThatThrownBy(() -> c.push(new StreamHeader(id.uuid(), entry(clientMoved), Optional.empty()),
+                    sendOf(clientMoved, Optional.empty())))
+                    .isInstanceOf(RemoteException.class).hasMessageContaining("DIVERGED")
+                    .hasMessageContaining("a full stream would overwrite it");
+        }
+        assertThat(zfs.listSnapshots(remote)).isEqualTo(before);
+        Path mnt = cluster.mount(remote);
+        assertThat(Files.readString(mnt.resolve("f"))).isEqualTo("changed on the server");
+        zfs.unmount(remote);
+    }
+
+    @Test
+    void catalog_deleted_isRebuiltFromZfs_andKeptAcrossRestarts() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("x"), "x"), 0);
+        cluster.server(0).rescan(); // made with zfs directly: the catalog learns of it on its next rescan
+        List<ProjectEntry> before;
+        try (TransportClient c = client()) {
+            before = c.list();
+        }
+        assertThat(before).extracting(ProjectEntry::id).contains(id.uuid());
+        cluster.stop(0);
+        TestPool.deleteTree(cluster.pool().dir().resolve("state-srv0"));
+        cluster.restart(0);
+        try (TransportClient c = client()) {
+            assertThat(c.list()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void shutdown_duringReceive_abortsIt_leavingNothing() throws Exception {
+        ProjectId source = cluster.seed(dir -> Trees.populate(dir, 9, 50, 40 << 20), 0);
+        Snapshot snap = next(cluster.root(0).child(source));
+        ProjectId fresh = ProjectId.random();
+        StreamSource slow = slowly(sendOf(snap, Optional.empty()));
+        Thread pusher = new Thread(() -> {
+            try (TransportClient c = client()) {
+                c.push(new StreamHeader(fresh.uuid(), entry(snap), Optional.empty()), slow);
+            } catch (IOException e) {
+                // expected: the server goes away
+            }
+        });
+        pusher.start();
+        while (cluster.server(0).lastWriteBack(fresh).isEmpty() && !zfs.exists(cluster.root(0).child(fresh))) {
+            Thread.sleep(20);
+        }
+        cluster.stop(0); // closes connections, aborts the receive, waits for it
+        pusher.join();
+        assertThat(zfs.exists(cluster.root(0).child(fresh))).isFalse();
+        cluster.restart(0);
+    }
+
+    /** A source that pauses between reads, so a test can act mid-stream. */
+    private static StreamSource slowly(StreamSource s) {
+        return new StreamSource() {
+            @Override
+            public int read(byte[] buf, int off, int len) throws IOException {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return s.read(buf, off, Math.min(len, 64 << 10));
+            }
+
+            @Override
+            public void finish() throws IOException {
+                s.finish();
+            }
+
+            @Override
+            public void close() {
+                s.close();
+            }
+        };
+    }
+}
