@@ -1,0 +1,230 @@
+package io.zproj.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zproj.server.testing.TestCluster;
+import io.zproj.transport.StreamHeader;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Snapshot;
+import io.zproj.zfs.Zfs;
+import io.zproj.zfs.testing.Trees;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Pull and push between a client root and two real replica servers on loopback, on real zfs-fuse. */
+class ProjectTransfersIT {
+
+    private static TestCluster cluster;
+    private static Zfs zfs;
+    private static ProjectTransfers transfers;
+
+    @BeforeAll
+    static void start() throws IOException {
+        cluster = TestCluster.start(2, 1L << 30, io.zproj.transport.TransportConfig.defaults());
+        zfs = cluster.zfs();
+        transfers = new ProjectTransfers(zfs, cluster.transport(), "it-client");
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        cluster.close();
+    }
+
+    @AfterEach
+    void bothServersUp() throws IOException {
+        for (int i = 0; i < 2; i++) {
+            if (cluster.server(i) == null) {
+                cluster.restart(i);
+            }
+        }
+    }
+
+    private static Map<String, String> tree(DatasetName ds) throws IOException {
+        Path mnt = cluster.mount(ds);
+        try {
+            return Trees.describe(mnt);
+        } finally {
+            zfs.unmount(ds);
+        }
+    }
+
+    private static Snapshot change(DatasetName ds, String file, String text) throws IOException {
+        Path mnt = cluster.mount(ds);
+        Files.writeString(mnt.resolve(file), text);
+        zfs.unmount(ds);
+        return zfs.snapshot(ds.snapshot("change-" + System.nanoTime()));
+    }
+
+    @Test
+    void pull_fullThenIncremental_isByteIdentical() throws Exception {
+        ProjectId id = cluster.seed(dir -> Trees.populate(dir, 21, 200, 4 << 20), 0, 1);
+        DatasetName local = cluster.clientRoot().child(id);
+
+        ProjectTransfers.PullOutcome full = transfers.pull(id, cluster.clientRoot(), cluster.addresses(),
+                TransferListener.NONE);
+        assertThat(full.incremental()).isFalse();
+        assertThat(full.stats().rawBytes()).isPositive();
+        assertThat(tree(local)).isEqualTo(tree(cluster.root(0).child(id)));
+
+        // both replicas move on (as a write-back to both would leave them)
+        Snapshot s0 = change(cluster.root(0).child(id), "later.txt", "later");
+        cluster.replicate(s0, zfs.listSnapshots(cluster.root(0).child(id)).stream().findFirst(),
+                cluster.root(1).child(id));
+        ProjectTransfers.PullOutcome inc = transfers.pull(id, cluster.clientRoot(), cluster.addresses(),
+                TransferListener.NONE);
+        assertThat(inc.incremental()).isTrue();
+        assertThat(inc.stats().rawBytes()).isLessThan(full.stats().rawBytes() / 10);
+        assertThat(inc.snapshot().guid()).isEqualTo(s0.guid());
+        assertThat(tree(local)).isEqualTo(tree(cluster.root(0).child(id)));
+
+        assertThat(transfers.pull(id, cluster.clientRoot(), cluster.addresses(), TransferListener.NONE).upToDate())
+                .isTrue();
+    }
+
+    @Test
+    void pull_choosesTheReplicaWithTheNewestSnapshot() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("v"), "1"), 0, 1);
+        Thread.sleep(1100); // snapshot creation times have one-second resolution
+        change(cluster.root(1).child(id), "v", "2 (only on srv1)");
+        ProjectTransfers.PullOutcome r = transfers.pull(id, cluster.clientRoot(), cluster.addresses(),
+                TransferListener.NONE);
+        assertThat(r.server()).isEqualTo(cluster.address(1));
+        assertThat(Files.readString(cluster.mount(cluster.clientRoot().child(id)).resolve("v")))
+                .isEqualTo("2 (only on srv1)");
+        zfs.unmount(cluster.clientRoot().child(id));
+    }
+
+    @Test
+    void push_thenPullIntoAThirdRoot_isByteIdentical() throws Exception {
+        ProjectId id = cluster.seed(dir -> Trees.populate(dir, 5, 60, 1 << 20), 0);
+        DatasetName local = cluster.clientRoot().child(id);
+        transfers.pull(id, cluster.clientRoot(), List.of(cluster.address(0)), TransferListener.NONE);
+        Path mnt = cluster.mount(local);
+        Files.writeString(mnt.resolve("written-on-the-client.txt"), "hello replicas");
+        Files.delete(mnt.resolve("big.bin"));
+        zfs.unmount(local);
+
+        ProjectTransfers.PushOutcome pushed = transfers.push(id, cluster.clientRoot(), cluster.address(0),
+                TransferListener.NONE);
+        assertThat(pushed.incremental()).isTrue();
+        assertThat(pushed.ack().snapshot().name()).startsWith("zproj-");
+        // a full push to a replica that does not hold the project yet
+        ProjectTransfers.PushOutcome first = transfers.push(id, cluster.clientRoot(), cluster.address(1),
+                TransferListener.NONE);
+        assertThat(first.incremental()).isFalse();
+
+        DatasetName third = cluster.pool().dataset("third");
+        zfs.createDataset(third, DatasetProperties.create());
+        transfers.pull(id, third, List.of(cluster.address(1)), TransferListener.NONE);
+        Map<String, String> expected = tree(local);
+        assertThat(expected).containsKey("written-on-the-client.txt").doesNotContainKey("big.bin");
+        assertThat(tree(third.child(id))).isEqualTo(expected);
+        assertThat(tree(cluster.root(0).child(id))).isEqualTo(expected);
+    }
+
+    @Test
+    void pull_oneReplicaDownBefore_failsOverToTheOther() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "data"), 0, 1);
+        cluster.stop(0);
+        ProjectTransfers.PullOutcome r = transfers.pull(id, cluster.clientRoot(), cluster.addresses(),
+                TransferListener.NONE);
+        assertThat(r.server()).isEqualTo(cluster.address(1));
+    }
+
+    @Test
+    void pull_replicaDiesMidStream_failsOver_andLeavesNoPartialDataset() throws Exception {
+        ProjectId id = cluster.seed(dir -> Trees.populate(dir, 8, 20, 64 << 20), 0, 1);
+        AtomicBoolean killed = new AtomicBoolean();
+        InetSocketAddress[] first = new InetSocketAddress[1];
+        TransferListener killFirst = new TransferListener() {
+            @Override
+            public void started(InetSocketAddress server, StreamHeader header, long estimate) {
+                if (first[0] == null) {
+                    first[0] = server;
+                }
+            }
+
+            @Override
+            public void progress(long bytes) {
+                if (bytes > 8 << 20 && killed.compareAndSet(false, true)) {
+                    int i = cluster.addresses().indexOf(first[0]);
+                    new Thread(() -> cluster.stop(i)).start();
+                }
+            }
+        };
+        ProjectTransfers.PullOutcome r = transfers.pull(id, cluster.clientRoot(), cluster.addresses(), killFirst);
+        assertThat(killed).isTrue();
+        assertThat(r.server()).isNotEqualTo(first[0]);
+        assertThat(r.incremental()).isFalse();
+        assertThat(tree(cluster.clientRoot().child(id))).isEqualTo(tree(cluster.root(0).child(id)));
+    }
+
+    @Test
+    void pull_noReplicaUp_saysWhyForEach_andCreatesNothing() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "x"), 0);
+        cluster.stop(0);
+        assertThatThrownBy(() -> transfers.pull(id, cluster.clientRoot(), cluster.addresses(), TransferListener.NONE))
+                .isInstanceOf(NoReplicaException.class)
+                .hasMessageContaining("cannot connect to")
+                .hasMessageContaining("does not hold " + id)
+                .satisfies(e -> assertThat(((NoReplicaException) e).reasons()).hasSize(2));
+        assertThat(zfs.exists(cluster.clientRoot().child(id))).isFalse();
+    }
+
+    @Test
+    void push_whenTheReplicaMovedOn_isDiverged_andChangesNothing() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "v1"), 0);
+        DatasetName local = cluster.clientRoot().child(id);
+        DatasetName remote = cluster.root(0).child(id);
+        transfers.pull(id, cluster.clientRoot(), List.of(cluster.address(0)), TransferListener.NONE);
+        Snapshot serverHead = change(remote, "f", "changed on the replica");
+        Path mnt = cluster.mount(local);
+        Files.writeString(mnt.resolve("f"), "changed on the client");
+        zfs.unmount(local);
+        List<Snapshot> localBefore = zfs.listSnapshots(local);
+        List<Snapshot> remoteBefore = zfs.listSnapshots(remote);
+
+        assertThatThrownBy(() -> transfers.push(id, cluster.clientRoot(), cluster.address(0), TransferListener.NONE))
+                .isInstanceOf(DivergedException.class)
+                .hasMessageContaining("@" + serverHead.name().name())
+                .hasMessageContaining("nothing was pushed");
+        assertThat(zfs.listSnapshots(local)).isEqualTo(localBefore);
+        assertThat(zfs.listSnapshots(remote)).isEqualTo(remoteBefore);
+        assertThat(Files.readString(cluster.mount(local).resolve("f"))).isEqualTo("changed on the client");
+        zfs.unmount(local);
+
+        assertThatThrownBy(() -> transfers.pull(id, cluster.clientRoot(), List.of(cluster.address(0)),
+                TransferListener.NONE)).isInstanceOfAny(DivergedException.class, io.zproj.zfs.ZfsException.class);
+        assertThat(Files.readString(cluster.mount(local).resolve("f"))).isEqualTo("changed on the client");
+        zfs.unmount(local);
+    }
+
+    @Test
+    void pull_intoAForeignLocalCopy_isRefused() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "x"), 0);
+        DatasetName local = cluster.clientRoot().child(id);
+        zfs.createDataset(local, DatasetProperties.create());
+        zfs.snapshot(local.snapshot("unrelated"));
+        assertThatThrownBy(() -> transfers.pull(id, cluster.clientRoot(), List.of(cluster.address(0)),
+                TransferListener.NONE)).isInstanceOf(DivergedException.class).hasMessageContaining("shares no snapshot");
+        assertThat(zfs.listSnapshots(local)).extracting(s -> s.name().name()).containsExactly("unrelated");
+    }
+
+    @Test
+    void push_withoutLocalCopy_saysSo() {
+        assertThatThrownBy(() -> transfers.push(ProjectId.random(), cluster.clientRoot(), cluster.address(0),
+                TransferListener.NONE)).isInstanceOf(CacheException.class).hasMessageContaining("no local copy");
+    }
+}
