@@ -5,6 +5,7 @@ import io.zproj.zfs.PoolInfo;
 import io.zproj.zfs.Zfs;
 import io.zproj.zfs.ZfsConfig;
 import io.zproj.zfs.ZfsException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -13,21 +14,36 @@ import picocli.CommandLine.Command;
 /** {@code zproj}: the entry point of the launcher jar. */
 @Command(name = "zproj", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Projects of a fleet of ZFS hosts under one lazy FUSE namespace.",
-        subcommands = {Main.CapabilitiesCommand.class, Main.PoolsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, PullCommand.class, PushCommand.class, LsCommand.class,
+                Main.CapabilitiesCommand.class, Main.PoolsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
+        }
+        if (args.length == 0 || !args[0].equals("server")) {
+            // one-shot commands print their own results; only warnings go to the log
+            java.util.logging.Logger.getLogger("io.zproj").setLevel(java.util.logging.Level.WARNING);
+        }
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with zproj's error handling: a domain error is one line on stderr and exit 1. */
+    /**
+     * The command line with zproj's error handling: a failure is one line on stderr, exit 1; a
+     * bad argument (a malformed UUID, dataset or address) exit 2.
+     */
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof ZfsException) {
+            if (e instanceof IllegalArgumentException) {
+                commandLine.getErr().println("zproj: " + e.getMessage());
+                return 2;
+            }
+            if (e instanceof IOException) {
                 commandLine.getErr().println("zproj: " + e.getMessage());
                 return 1;
             }

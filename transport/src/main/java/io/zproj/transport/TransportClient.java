@@ -82,7 +82,9 @@ public final class TransportClient implements AutoCloseable {
         try {
             ch = b.connect(address).syncUninterruptibly().channel();
         } catch (Exception e) {
-            throw new TransportException("cannot connect to " + address + ": " + e.getMessage(), e);
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new TransportException("cannot connect to " + Addresses.format(address) + ": "
+                    + why.replaceAll(".*failed with error\\(-?\\d+\\): ", "").replaceAll(": /[0-9.:]+$", ""), e);
         }
         TransportClient client = new TransportClient(config, ch, handler, address);
         try {

@@ -1,0 +1,71 @@
+package io.zproj.cli;
+
+import io.zproj.server.ReplicaServer;
+import io.zproj.server.ServerConfig;
+import io.zproj.transport.Addresses;
+import io.zproj.zfs.DatasetName;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code zproj server}: serve the projects under a root dataset until SIGTERM. */
+@Command(name = "server", description = {
+        "Serve every project <root>/<uuid> to clients, and receive their write-backs.",
+        "Runs until SIGTERM or Ctrl-C; in-flight receives are then aborted, leaving nothing partial."})
+final class ServerCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--root", required = true, description = "an existing dataset whose children are projects, e.g. projects or tank/zproj")
+    String root;
+
+    @Option(names = "--listen", required = true, description = "HOST:PORT to listen on, e.g. 127.0.0.1:7070")
+    String listen;
+
+    @Option(names = "--state", description = "directory for the catalog (default /var/lib/zproj/server-<root>)")
+    Path state;
+
+    @Option(names = "--name", description = "this server's name in handshakes and logs (default HOST:PORT)")
+    String name;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        DatasetName rootName = DatasetName.of(root);
+        InetSocketAddress address = Addresses.parse(listen);
+        address = new InetSocketAddress(address.getHostString(), address.getPort());
+        ServerConfig config = ServerConfig.of(rootName, address);
+        if (state != null) {
+            config = config.withStateDir(state.toAbsolutePath());
+        }
+        if (name != null) {
+            config = config.withName(name);
+        }
+        Wiring wiring = Wiring.open();
+        ReplicaServer server;
+        try {
+            server = ReplicaServer.start(wiring.zfs, wiring.transport, config, Clock.systemUTC());
+        } catch (IOException | RuntimeException e) {
+            wiring.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            wiring.close();
+            stopped.countDown();
+        }, "zproj-shutdown"));
+        spec.commandLine().getOut().println("zproj server: serving " + server.list().size() + " projects of "
+                + rootName + " on " + Addresses.format(server.address()) + " (state " + config.stateDir() + ")");
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,224 @@
+package io.zproj.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.ReceiveOptions;
+import io.zproj.zfs.SendStream;
+import io.zproj.zfs.Snapshot;
+import io.zproj.zfs.Zfs;
+import io.zproj.zfs.testing.TestPool;
+import io.zproj.zfs.testing.Trees;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The launcher jar as a user runs it: {@code zproj server} processes on loopback, {@code zproj
+ * pull/push/ls} processes against them, a server killed with SIGKILL before and during a pull.
+ */
+class CliIT {
+
+    private static final Path JAR = Path.of("target", "zproj.jar").toAbsolutePath();
+
+    private static TestPool pool;
+    private static Zfs zfs;
+    private static ProjectId project;
+    private final List<Process> servers = new ArrayList<>();
+
+    @BeforeAll
+    static void seed() throws IOException {
+        assertThat(JAR).as("the shaded jar is built in the package phase").exists();
+        pool = TestPool.create(1L << 30);
+        zfs = pool.bridge();
+        project = ProjectId.random();
+        for (String root : List.of("srv0", "srv1", "client", "third")) {
+            zfs.createDataset(pool.dataset(root), DatasetProperties.create());
+        }
+        DatasetName src = pool.dataset("srv0").child(project);
+        zfs.createDataset(src, DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
+        Path mnt = pool.dir().resolve("seed");
+        zfs.mount(src, mnt);
+        Trees.populate(mnt, 77, 150, 120 << 20);
+        zfs.unmount(src);
+        Snapshot snap = zfs.snapshot(src.snapshot("2013-12-18T18:23:22")); // a foreign name, as in the seed
+        try (SendStream send = zfs.send(snap.name(), Optional.empty())) {
+            zfs.receive(pool.dataset("srv1").child(project), send.stream(), ReceiveOptions.defaults());
+            send.finish();
+        }
+    }
+
+    @AfterAll
+    static void destroy() throws IOException {
+        pool.close();
+    }
+
+    @AfterEach
+    void stopServers() throws InterruptedException {
+        for (Process p : servers) {
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static ProcessBuilder zproj(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", JAR.toString()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd);
+    }
+
+    /** Starts {@code zproj server} and waits for it to say it is serving. */
+    private String startServer(String root) throws IOException {
+        String address = "127.0.0.1:" + freePort();
+        Process p = zproj("server", "--root", pool.dataset(root).value(), "--listen", address,
+                "--state", pool.dir().resolve("state-" + root).toString()).redirectErrorStream(true).start();
+        servers.add(p);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("zproj server: serving")) {
+                drain(out);
+                return address;
+            }
+        }
+        throw new IOException("zproj server for " + root + " exited before serving");
+    }
+
+    private static void drain(BufferedReader out) {
+        Thread t = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // keep the pipe from filling
+                }
+            } catch (IOException e) {
+                // process gone
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Runs a one-shot command to its end: exit code, stdout, stderr. */
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) throws IOException, InterruptedException {
+        Path outFile = Files.createTempFile(pool.dir(), "out", ".txt");
+        Path errFile = Files.createTempFile(pool.dir(), "err", ".txt");
+        Process p = zproj(args).redirectOutput(outFile.toFile()).redirectError(errFile.toFile()).start();
+        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        return new Run(p.exitValue(), Files.readString(outFile), Files.readString(errFile));
+    }
+
+    private static Map<String, String> tree(DatasetName ds) throws IOException {
+        Path mnt = pool.dir().resolve("view").resolve(ds.value().replace('/', '_'));
+        zfs.mount(ds, mnt);
+        try {
+            return Trees.describe(mnt);
+        } finally {
+            zfs.unmount(ds);
+        }
+    }
+
+    @Test
+    void ls_pull_push_endToEnd() throws Exception {
+        String srv0 = startServer("srv0");
+        Run ls = run("ls", "--from", srv0);
+        assertThat(ls.exit()).isZero();
+        assertThat(ls.out()).contains(project.toString()).contains("@2013-12-18T18:23:22").contains("1 projects");
+
+        Run pull = run("pull", project.toString(), "--from", srv0, "--root", pool.dataset("client").value());
+        assertThat(pull.exit()).as(pull.err()).isZero();
+        assertThat(pull.out()).contains("pulled " + project).contains("in full").contains("on the wire");
+        DatasetName local = pool.dataset("client").child(project);
+        assertThat(tree(local)).isEqualTo(tree(pool.dataset("srv0").child(project)));
+
+        Path mnt = pool.dir().resolve("edit");
+        zfs.mount(local, mnt);
+        Files.writeString(mnt.resolve("NEW.txt"), "pushed from the client");
+        zfs.unmount(local);
+        Run push = run("push", project.toString(), "--to", srv0, "--root", pool.dataset("client").value());
+        assertThat(push.exit()).as(push.err()).isZero();
+        assertThat(push.out()).contains("pushed " + project).contains("incrementally");
+
+        Run third = run("pull", project.toString(), "--from", srv0, "--root", pool.dataset("third").value());
+        assertThat(third.exit()).as(third.err()).isZero();
+        assertThat(tree(pool.dataset("third").child(project))).isEqualTo(tree(local)).containsKey("NEW.txt");
+    }
+
+    @Test
+    void pull_oneServerKilledBefore_andOneKilledMidStream_stillSucceeds() throws Exception {
+        String srv0 = startServer("srv0");
+        String srv1 = startServer("srv1");
+        String dead = "127.0.0.1:" + freePort();
+        DatasetName target = pool.dataset("client").child(project);
+        zfs.destroyDataset(target);
+
+        // killed before: a server that is gone; killed mid-stream: whichever serves first
+        Process pull = zproj("pull", project.toString(), "--from", dead + "," + srv0 + "," + srv1,
+                "--root", pool.dataset("client").value()).start();
+        BufferedReader err = new BufferedReader(new InputStreamReader(pull.getErrorStream(), StandardCharsets.UTF_8));
+        String first = null;
+        String line;
+        StringBuilder log = new StringBuilder();
+        while ((line = err.readLine()) != null) {
+            log.append(line).append('\n');
+            if (first == null && line.startsWith("zproj: pull ") && line.contains(" with ")) {
+                first = line.substring(line.lastIndexOf(' ') + 1);
+                Process victim = servers.get(first.equals(srv0) ? 0 : 1);
+                victim.destroyForcibly(); // SIGKILL mid-stream
+                victim.waitFor();
+            }
+        }
+        assertThat(pull.waitFor(300, TimeUnit.SECONDS)).isTrue();
+        String out = new String(pull.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(first).as(log.toString()).isNotNull();
+        assertThat(pull.exitValue()).as(log + out).isZero();
+        assertThat(log).contains(first + " failed");
+        String survivor = first.equals(srv0) ? srv1 : srv0;
+        assertThat(out).contains("from " + survivor);
+        assertThat(tree(target)).isEqualTo(tree(pool.dataset("srv1").child(project)));
+    }
+
+    @Test
+    void badInput_givesClearErrorsAndExitCodes() throws Exception {
+        Run badUuid = run("pull", "../etc", "--from", "127.0.0.1:1", "--root", "x");
+        assertThat(badUuid.exit()).isEqualTo(2);
+        assertThat(badUuid.err()).contains("not a project id");
+
+        Run badAddress = run("ls", "--from", "nohostport");
+        assertThat(badAddress.exit()).isEqualTo(2);
+        assertThat(badAddress.err()).contains("not HOST:PORT");
+
+        Run nobody = run("ls", "--from", "127.0.0.1:" + freePort());
+        assertThat(nobody.exit()).isEqualTo(1);
+        assertThat(nobody.err()).contains("cannot connect to");
+
+        Run badRoot = run("server", "--root", pool.dataset("missing").value(), "--listen", "127.0.0.1:" + freePort());
+        assertThat(badRoot.exit()).isEqualTo(1);
+        assertThat(badRoot.err()).contains("does not exist");
+    }
+}
