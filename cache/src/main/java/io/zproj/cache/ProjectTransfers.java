@@ -79,23 +79,44 @@ public final class ProjectTransfers {
         this.clientName = clientName;
     }
 
-    /** Asks each server about the project (ping and info), and ranks those that hold it. */
+    /** Asks each server about the project, and ranks those that hold it. */
     public Ranking rank(ProjectId id, List<InetSocketAddress> servers) {
-        List<Candidate> candidates = new ArrayList<>();
+        Probes probes = probe(id, servers);
+        probes.close();
+        return new Ranking(probes.open.stream().map(Probe::candidate).toList(), probes.failures);
+    }
+
+    /** A candidate with its still-open connection, so the pull needs no second handshake. */
+    private record Probe(Candidate candidate, TransportClient client) {}
+
+    private record Probes(List<Probe> open, List<String> failures) implements AutoCloseable {
+        @Override
+        public void close() {
+            open.forEach(p -> p.client().close());
+        }
+    }
+
+    /** Info from each server (and a ping for round trip and load when there is a choice to make), best first. */
+    private Probes probe(ProjectId id, List<InetSocketAddress> servers) {
+        List<Probe> open = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         for (InetSocketAddress server : servers) {
-            try (TransportClient c = transport.connect(server, clientName)) {
-                TransportClient.PingResult ping = c.ping();
-                candidates.add(new Candidate(server, c.info(id.uuid()), ping.rtt(), ping.load()));
-            } catch (RemoteException e) {
-                failures.add(Addresses.format(server) + ": " + (e.code() == ErrorCode.NOT_FOUND
-                        ? "does not hold " + id : e.getMessage()));
+            TransportClient c = null;
+            try {
+                c = transport.connect(server, clientName);
+                TransportClient.PingResult ping = servers.size() > 1 ? c.ping()
+                        : new TransportClient.PingResult(Duration.ZERO, new Load(0, 0));
+                open.add(new Probe(new Candidate(server, c.info(id.uuid()), ping.rtt(), ping.load()), c));
             } catch (TransportException e) {
-                failures.add(Addresses.format(server) + ": " + e.getMessage());
+                if (c != null) {
+                    c.close();
+                }
+                failures.add(Addresses.format(server) + ": " + (e instanceof RemoteException r
+                        && r.code() == ErrorCode.NOT_FOUND ? "does not hold " + id : e.getMessage()));
             }
         }
-        candidates.sort(BEST_FIRST);
-        return new Ranking(candidates, failures);
+        open.sort(Comparator.comparing(Probe::candidate, BEST_FIRST));
+        return new Probes(open, failures);
     }
 
     /**
@@ -110,30 +131,44 @@ public final class ProjectTransfers {
     public PullOutcome pull(ProjectId id, DatasetName localRoot, List<InetSocketAddress> servers,
             TransferListener listener) throws IOException {
         DatasetName local = localRoot.child(id);
-        Ranking ranking = rank(id, servers);
-        List<String> reasons = new ArrayList<>(ranking.failures());
-        for (Candidate candidate : ranking.candidates()) {
-            boolean localExists = zfs.exists(local);
-            OptionalLong base = localExists ? baseFor(id, zfs.listSnapshots(local), candidate) : OptionalLong.empty();
-            long start = System.nanoTime();
-            try (TransportClient client = transport.connect(candidate.address(), clientName)) {
-                TransportClient.PullResult<Snapshot> r = client.pull(id.uuid(), base, header -> {
-                    listener.started(candidate.address(), header, header.incremental() ? -1 : candidate.info().usedBytes());
-                    return new ReceiveSink(zfs.receive(local, receiveOptions(localExists, candidate.info())), listener);
-                });
-                return new PullOutcome(candidate.address(), r.header().snapshot(), false, r.header().incremental(),
-                        r.stats(), Duration.ofNanos(System.nanoTime() - start));
-            } catch (TransportClient.UpToDateException e) {
-                return new PullOutcome(candidate.address(), e.newest(), true, true, new StreamStats(0, 0),
-                        Duration.ofNanos(System.nanoTime() - start));
-            } catch (TransportException | InvalidStreamException e) {
-                String reason = Addresses.format(candidate.address()) + ": " + e.getMessage();
-                LOG.log(Level.WARNING, "pull of " + id + " failed, trying the next replica: " + reason);
-                listener.failedOver(candidate.address(), e.getMessage());
-                reasons.add(reason);
+        long start = System.nanoTime();
+        try (Probes probes = probe(id, servers)) {
+            List<String> reasons = new ArrayList<>(probes.failures());
+            for (Probe probe : probes.open()) {
+                Candidate candidate = probe.candidate();
+                List<Snapshot> localSnaps = localSnapshots(local);
+                OptionalLong base = localSnaps == null ? OptionalLong.empty() : baseFor(id, localSnaps, candidate);
+                boolean localExists = localSnaps != null;
+                try {
+                    TransportClient.PullResult<Snapshot> r = probe.client().pull(id.uuid(), base, header -> {
+                        listener.started(candidate.address(), header,
+                                header.incremental() ? -1 : candidate.info().usedBytes());
+                        return new ReceiveSink(zfs.receive(local, receiveOptions(localExists, candidate.info())),
+                                listener);
+                    });
+                    return new PullOutcome(candidate.address(), r.header().snapshot(), false,
+                            r.header().incremental(), r.stats(), Duration.ofNanos(System.nanoTime() - start));
+                } catch (TransportClient.UpToDateException e) {
+                    return new PullOutcome(candidate.address(), e.newest(), true, true, new StreamStats(0, 0),
+                            Duration.ofNanos(System.nanoTime() - start));
+                } catch (TransportException | InvalidStreamException e) {
+                    String reason = Addresses.format(candidate.address()) + ": " + e.getMessage();
+                    LOG.log(Level.WARNING, "pull of " + id + " failed, trying the next replica: " + reason);
+                    listener.failedOver(candidate.address(), e.getMessage());
+                    reasons.add(reason);
+                }
             }
+            throw new NoReplicaException("cannot fetch " + id, reasons);
         }
-        throw new NoReplicaException("cannot fetch " + id, reasons);
+    }
+
+    /** The local copy's snapshots, or null if there is no local copy. */
+    private List<Snapshot> localSnapshots(DatasetName local) throws ZfsException {
+        try {
+            return zfs.listSnapshots(local);
+        } catch (io.zproj.zfs.DatasetNotFoundException e) {
+            return null;
+        }
     }
 
     /**

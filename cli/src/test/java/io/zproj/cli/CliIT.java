@@ -47,7 +47,7 @@ class CliIT {
         pool = TestPool.create(1L << 30);
         zfs = pool.bridge();
         project = ProjectId.random();
-        for (String root : List.of("srv0", "srv1", "client", "third")) {
+        for (String root : List.of("srv0", "srv1", "srv2", "client", "third", "sender")) {
             zfs.createDataset(pool.dataset(root), DatasetProperties.create());
         }
         DatasetName src = pool.dataset("srv0").child(project);
@@ -201,6 +201,38 @@ class CliIT {
         String survivor = first.equals(srv0) ? srv1 : srv0;
         assertThat(out).contains("from " + survivor);
         assertThat(tree(target)).isEqualTo(tree(pool.dataset("srv1").child(project)));
+    }
+
+    @Test
+    void server_sigtermDuringAReceive_abortsIt_leavingNothing() throws Exception {
+        String srv2 = startServer("srv2");
+        Process server = servers.get(servers.size() - 1);
+        DatasetName sender = pool.dataset("sender").child(project);
+        if (!zfs.exists(sender)) {
+            try (SendStream send = zfs.send(zfs.newestSnapshot(pool.dataset("srv1").child(project)).orElseThrow().name(),
+                    Optional.empty())) {
+                zfs.receive(sender, send.stream(), ReceiveOptions.defaults());
+                send.finish();
+            }
+        }
+        Process push = zproj("push", project.toString(), "--to", srv2, "--root", pool.dataset("sender").value())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        BufferedReader err = new BufferedReader(new InputStreamReader(push.getErrorStream(), StandardCharsets.UTF_8));
+        String line;
+        StringBuilder log = new StringBuilder();
+        while ((line = err.readLine()) != null) {
+            log.append(line).append('\n');
+            if (line.startsWith("zproj: push ")) {
+                Thread.sleep(300);
+                server.destroy(); // SIGTERM mid-stream
+                break;
+            }
+        }
+        drain(err);
+        assertThat(server.waitFor(60, TimeUnit.SECONDS)).as(log.toString()).isTrue();
+        assertThat(push.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(push.exitValue()).as("the push must fail, not claim success").isNotZero();
+        assertThat(zfs.exists(pool.dataset("srv2").child(project))).as("no partial dataset on the server").isFalse();
     }
 
     @Test

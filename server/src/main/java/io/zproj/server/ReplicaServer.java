@@ -183,11 +183,18 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
 
     /** Re-reads one project from ZFS into the catalog. */
     private void refresh(ProjectId id, List<Snapshot> snapshots) throws IOException {
-        DatasetInfo info = zfs.datasetInfo(dataset(id));
+        refresh(id, snapshots, zfs.datasetInfo(dataset(id)));
+    }
+
+    /** Brings one project's catalog entry up to what ZFS says; writes only if that changed it. */
+    private void refresh(ProjectId id, List<Snapshot> snapshots, DatasetInfo info) throws IOException {
         CatalogEntry old = entries.get(id);
         Optional<SnapshotEntry> newest = Snapshots.newest(snapshots).map(Streams::entry);
-        store(old == null ? new CatalogEntry(id, newest, info.used(), info.quota().orElse(0), 0, "")
-                : old.withZfs(newest, info.used(), info.quota().orElse(0)));
+        CatalogEntry now = old == null ? new CatalogEntry(id, newest, info.used(), info.quota().orElse(0), 0, "")
+                : old.withZfs(newest, info.used(), info.quota().orElse(0));
+        if (old == null || !old.sameZfsState(now)) {
+            store(now);
+        }
     }
 
     // ------------------------------------------------------------------ requests
@@ -209,7 +216,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         try {
             List<Snapshot> snaps = zfs.listSnapshots(ds);
             DatasetInfo info = zfs.datasetInfo(ds);
-            refresh(id, snaps);
+            refresh(id, snaps, info);
             return new ProjectInfo(project, info.used(), info.quota().orElse(0),
                     snaps.stream().map(Streams::entry).toList());
         } catch (io.zproj.zfs.DatasetNotFoundException e) {

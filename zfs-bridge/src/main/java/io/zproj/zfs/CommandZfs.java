@@ -481,8 +481,14 @@ final class CommandZfs implements Zfs {
         if (target.value().indexOf('/') < 0) {
             throw new IllegalArgumentException("cannot receive into a pool's root dataset: " + target);
         }
-        boolean existed = exists(target);
-        OptionalLong priorQuota = existed ? quota(target) : OptionalLong.empty();
+        OptionalLong priorQuota = OptionalLong.empty();
+        boolean existed;
+        try {
+            priorQuota = quota(target);
+            existed = true;
+        } catch (DatasetNotFoundException | PoolNotFoundException e) {
+            existed = false;
+        }
         List<String> cmd = new ArrayList<>(List.of(zfs, "receive"));
         if (options.force()) {
             cmd.add("-F");
@@ -527,16 +533,17 @@ final class CommandZfs implements Zfs {
      */
     void afterReceive(DatasetName target, ReceiveOptions options, boolean existedBefore, OptionalLong priorQuota)
             throws ZfsException {
+        Map<String, String> now = getProperties(target, List.of("canmount", "mounted", "quota"));
         if (options.noAutoMount()) {
-            if (!"noauto".equals(getProperty(target, "canmount"))) {
+            if (!"noauto".equals(now.get("canmount"))) {
                 setProperty(target, "canmount", "noauto");
             }
-            if (!existedBefore && !capabilities.receiveNoMount()) {
+            if (!existedBefore && !capabilities.receiveNoMount() && "yes".equals(now.get("mounted"))) {
                 unmount(target);
             }
         }
         OptionalLong wanted = options.quota().isPresent() ? options.quota() : priorQuota;
-        if (wanted.isPresent() && !quota(target).equals(parseQuota(Long.toString(wanted.getAsLong())))) {
+        if (wanted.isPresent() && !parseQuota(now.get("quota")).equals(parseQuota(Long.toString(wanted.getAsLong())))) {
             setQuota(target, wanted.getAsLong());
         }
     }

@@ -1,0 +1,194 @@
+package io.zproj.bench;
+
+import io.zproj.cache.ProjectTransfers;
+import io.zproj.cache.TransferListener;
+import io.zproj.server.ReplicaServer;
+import io.zproj.server.ServerConfig;
+import io.zproj.transport.Transport;
+import io.zproj.transport.TransportConfig;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.PoolName;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Snapshot;
+import io.zproj.zfs.Zfs;
+import io.zproj.zfs.ZfsConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * {@code ./zproj bench transfer}: throughput of a {@code zproj pull} over loopback against the
+ * local {@code zfs send | zfs recv} pipe on the same pool (the limit here), and bytes on the
+ * wire against raw stream bytes. Runs are interleaved; medians with min and max go to
+ * {@code transfer.md} and every run to {@code transfer.csv}.
+ */
+public final class TransferBench {
+
+    private static final Path INCLUDE = Path.of("/usr/include");
+
+    private record Sample(String system, String project, int run, double seconds, long rawBytes, long wireBytes) {}
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of("bench/results");
+        int runs = 5;
+        int randomMb = 256;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> out = Path.of(args[++i]);
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--random-mb" -> randomMb = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (--out DIR, --runs N, --random-mb N)");
+            }
+        }
+        Files.createDirectories(out);
+        new TransferBench().run(out, runs, randomMb);
+    }
+
+    private void run(Path out, int runs, int randomMb) throws Exception {
+        Path dir = Files.createTempDirectory("zproj-bench-");
+        PoolName poolName = PoolName.of("zbench" + ProcessHandle.current().pid());
+        List<Sample> samples = new ArrayList<>();
+        try (Zfs zfs = Zfs.open(ZfsConfig.defaults()); Transport transport = Transport.create(TransportConfig.defaults())) {
+            zfs.createPool(poolName, List.of(Zfs.createFileVdev(dir.resolve("vdev.img"), 6L << 30)),
+                    DatasetProperties.create().atime(false));
+            try {
+                DatasetName root = poolName.rootDataset();
+                DatasetName srv = root.child("srv");
+                DatasetName pipe = root.child("pipe");
+                DatasetName cli = root.child("cli");
+                for (DatasetName d : List.of(srv, pipe, cli)) {
+                    zfs.createDataset(d, DatasetProperties.create());
+                }
+                progress("seeding: /usr/include + " + randomMb + " MiB of random data, and /usr/include alone");
+                ProjectId mixed = seed(zfs, srv, dir, randomMb);
+                ProjectId text = seed(zfs, srv, dir, 0);
+                ServerConfig config = ServerConfig.of(srv, new InetSocketAddress("127.0.0.1", 0))
+                        .withStateDir(dir.resolve("state")).withName("bench");
+                try (ReplicaServer server = ReplicaServer.start(zfs, transport, config, Clock.systemUTC())) {
+                    ProjectTransfers transfers = new ProjectTransfers(zfs, transport, "bench");
+                    for (int r = 1; r <= runs; r++) {
+                        for (ProjectId p : List.of(mixed, text)) {
+                            String name = p.equals(mixed) ? "mixed" : "text";
+                            samples.add(pipe(zfs, srv.child(p), pipe.child(p), name, r));
+                            samples.add(pull(zfs, transfers, p, cli, server.address(), name, r));
+                        }
+                    }
+                }
+            } finally {
+                zfs.destroyPool(poolName);
+            }
+        } finally {
+            try (Stream<Path> s = Files.walk(dir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        Report.write(out, "transfer", samples.stream().map(s -> new Report.Row(s.system(), s.project(), s.run(),
+                s.seconds(), s.rawBytes(), s.wireBytes())).toList(), describe(runs, randomMb));
+        progress("results in " + out.resolve("transfer.md"));
+    }
+
+    private static String describe(int runs, int randomMb) {
+        return "Each run moves the project's newest snapshot into an empty dataset of the same zfs-fuse pool: "
+                + "`pipe` is `zfs send | zfs recv` through a shell pipe, `zproj` is `zproj pull` from a replica "
+                + "server over loopback (LZ4 chunks, checksums, backpressure) into `zfs recv`. "
+                + "Projects: `mixed` = /usr/include (text) + " + randomMb + " MiB of random bytes; "
+                + "`text` = /usr/include alone. " + runs + " runs, interleaved.";
+    }
+
+    private static ProjectId seed(Zfs zfs, DatasetName root, Path dir, int randomMb) throws IOException {
+        ProjectId id = ProjectId.random();
+        DatasetName ds = root.child(id);
+        zfs.createDataset(ds, DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
+        Path mnt = dir.resolve("seed-" + id);
+        zfs.mount(ds, mnt);
+        copyTree(INCLUDE, mnt.resolve("include"));
+        if (randomMb > 0) {
+            Random random = new Random(1);
+            byte[] buf = new byte[1 << 20];
+            try (OutputStream o = Files.newOutputStream(mnt.resolve("random.bin"))) {
+                for (int i = 0; i < randomMb; i++) {
+                    random.nextBytes(buf);
+                    o.write(buf);
+                }
+            }
+        }
+        zfs.unmount(ds);
+        zfs.snapshot(ds);
+        return id;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isSymbolicLink(p)) {
+                    Files.createSymbolicLink(target, Files.readSymbolicLink(p));
+                } else if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private static Sample pipe(Zfs zfs, DatasetName source, DatasetName target, String project, int run)
+            throws Exception {
+        zfs.destroyDataset(target);
+        Snapshot snap = zfs.newestSnapshot(source).orElseThrow();
+        progress("run " + run + ": pipe " + project);
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder("bash", "-o", "pipefail", "-c",
+                "zfs send " + snap.name().full() + " | zfs recv " + target.value())
+                .redirectErrorStream(true).start();
+        String output;
+        try (InputStream in = p.getInputStream()) {
+            output = new String(in.readAllBytes());
+        }
+        if (p.waitFor() != 0) {
+            throw new IOException("zfs send | zfs recv failed: " + output);
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        long raw = streamBytes(zfs, snap);
+        return new Sample("pipe", project, run, secs, raw, raw);
+    }
+
+    /** The size of a snapshot's full send stream, counted once (zfs-fuse has no `zfs send -nP`). */
+    private static long streamBytes(Zfs zfs, Snapshot snap) throws IOException {
+        try (var send = zfs.send(snap.name(), java.util.Optional.empty())) {
+            long n = send.stream().transferTo(OutputStream.nullOutputStream());
+            send.finish();
+            return n;
+        }
+    }
+
+    private static Sample pull(Zfs zfs, ProjectTransfers transfers, ProjectId id, DatasetName root,
+            InetSocketAddress server, String project, int run) throws Exception {
+        zfs.destroyDataset(root.child(id));
+        progress("run " + run + ": zproj pull " + project);
+        ProjectTransfers.PullOutcome r = transfers.pull(id, root, List.of(server), TransferListener.NONE);
+        return new Sample("zproj", project, run, r.elapsed().toNanos() / 1e9, r.stats().rawBytes(),
+                r.stats().wireBytes());
+    }
+
+    static void progress(String what) {
+        System.err.println("bench: " + what);
+    }
+
+    static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.2f", v);
+    }
+}
