@@ -52,12 +52,7 @@ class ProjectTransfersIT {
     }
 
     private static Map<String, String> tree(DatasetName ds) throws IOException {
-        Path mnt = cluster.mount(ds);
-        try {
-            return Trees.describe(mnt);
-        } finally {
-            zfs.unmount(ds);
-        }
+        return cluster.tree(ds);
     }
 
     private static Snapshot change(DatasetName ds, String file, String text) throws IOException {

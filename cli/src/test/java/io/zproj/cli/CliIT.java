@@ -134,13 +134,7 @@ class CliIT {
     }
 
     private static Map<String, String> tree(DatasetName ds) throws IOException {
-        Path mnt = pool.dir().resolve("view").resolve(ds.value().replace('/', '_'));
-        zfs.mount(ds, mnt);
-        try {
-            return Trees.describe(mnt);
-        } finally {
-            zfs.unmount(ds);
-        }
+        return Trees.describe(zfs, ds, pool.dir().resolve("view").resolve(ds.value().replace('/', '_')));
     }
 
     @Test

@@ -132,9 +132,7 @@ class ReplicaServerIT {
             assertThatThrownBy(() -> c.pull(id.uuid(), OptionalLong.of(b.guid()), h -> receiveInto(local)))
                     .isInstanceOf(TransportClient.UpToDateException.class);
         }
-        assertThat(Trees.describe(cluster.mount(local))).isEqualTo(Trees.describe(cluster.mount(remote)));
-        zfs.unmount(local);
-        zfs.unmount(remote);
+        assertThat(cluster.tree(local)).isEqualTo(cluster.tree(remote));
     }
 
     @Test

@@ -13,30 +13,18 @@ import java.util.UUID;
 sealed interface Message {
 
     /** The frame type that carries this message. */
-    Protocol.Type type();
+    default Protocol.Type type() {
+        return Protocol.Type.of(this);
+    }
 
     /** Client's first frame. */
-    record Hello(String peer) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.HELLO;
-        }
-    }
+    record Hello(String peer) implements Message {}
 
     /** Server's answer to {@link Hello}. */
-    record HelloOk(String server) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.HELLO_OK;
-        }
-    }
+    record HelloOk(String server) implements Message {}
 
     /** A refused request, or an aborted stream. */
     record Error(ErrorCode code, String message) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.ERROR;
-        }
 
         public Error {
             Objects.requireNonNull(code, "code");
@@ -44,120 +32,46 @@ sealed interface Message {
         }
     }
 
-    record Ping(long nanos) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.PING;
-        }
-    }
+    record Ping(long nanos) implements Message {}
 
-    record Pong(long nanos, Load load) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.PONG;
-        }
-    }
+    record Pong(long nanos, Load load) implements Message {}
 
-    record ListProjects() implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.LIST;
-        }
-    }
+    record ListProjects() implements Message {}
 
     record ProjectList(List<ProjectEntry> projects) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.PROJECT_LIST;
-        }
 
         public ProjectList {
             projects = List.copyOf(projects);
         }
     }
 
-    record Info(UUID project) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.INFO;
-        }
-    }
+    record Info(UUID project) implements Message {}
 
-    record InfoReply(ProjectInfo info) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.INFO_REPLY;
-        }
-    }
+    record InfoReply(ProjectInfo info) implements Message {}
 
     /** Pull: send me this project, incrementally from {@code baseGuid} if you have it. */
-    record Send(UUID project, OptionalLong baseGuid) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.SEND;
-        }
-    }
+    record Send(UUID project, OptionalLong baseGuid) implements Message {}
 
     /** The stream that will follow once the client says {@link Ready}. */
-    record StreamStart(StreamHeader header) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.STREAM_START;
-        }
-    }
+    record StreamStart(StreamHeader header) implements Message {}
 
     /** Answer to {@link Send} when the client's base is the server's newest snapshot. */
-    record UpToDate(UUID project, SnapshotEntry snapshot) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.UP_TO_DATE;
-        }
-    }
+    record UpToDate(UUID project, SnapshotEntry snapshot) implements Message {}
 
     /** The receiving side is ready for the stream. */
-    record Ready() implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.READY;
-        }
-    }
+    record Ready() implements Message {}
 
     /** Part of a stream: LZ4 block of {@code rawLength} bytes whose xxhash32 is {@code checksum}. */
-    record Chunk(int rawLength, int checksum, ByteBuf data) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.CHUNK;
-        }
-    }
+    record Chunk(int rawLength, int checksum, ByteBuf data) implements Message {}
 
     /** The stream's end: total raw bytes and xxhash64 of all of them. */
-    record StreamEnd(long totalBytes, long checksum) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.STREAM_END;
-        }
-    }
+    record StreamEnd(long totalBytes, long checksum) implements Message {}
 
     /** Push: receive this stream (after {@link Ready}). */
-    record Receive(StreamHeader header) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.RECEIVE;
-        }
-    }
+    record Receive(StreamHeader header) implements Message {}
 
-    record Acked(Ack ack) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.ACK;
-        }
-    }
+    record Acked(Ack ack) implements Message {}
 
     /** Create an empty project with a quota (0 for none). */
-    record Create(UUID project, long quotaBytes) implements Message {
-        @Override
-        public Protocol.Type type() {
-            return Protocol.Type.CREATE;
-        }
-    }
+    record Create(UUID project, long quotaBytes) implements Message {}
 }

@@ -25,29 +25,53 @@ final class Protocol {
 
     private Protocol() {}
 
-    /** Frame types and their wire codes. */
+    /** Frame types, their wire codes and the message each carries. */
     enum Type {
-        HELLO(1), HELLO_OK(2), ERROR(3), PING(4), PONG(5), LIST(6), PROJECT_LIST(7), INFO(8), INFO_REPLY(9),
-        SEND(10), STREAM_START(11), UP_TO_DATE(12), READY(13), CHUNK(14), STREAM_END(15), RECEIVE(16),
-        ACK(17), CREATE(18);
+        HELLO(1, Message.Hello.class),
+        HELLO_OK(2, Message.HelloOk.class),
+        ERROR(3, Message.Error.class),
+        PING(4, Message.Ping.class),
+        PONG(5, Message.Pong.class),
+        LIST(6, Message.ListProjects.class),
+        PROJECT_LIST(7, Message.ProjectList.class),
+        INFO(8, Message.Info.class),
+        INFO_REPLY(9, Message.InfoReply.class),
+        SEND(10, Message.Send.class),
+        STREAM_START(11, Message.StreamStart.class),
+        UP_TO_DATE(12, Message.UpToDate.class),
+        READY(13, Message.Ready.class),
+        CHUNK(14, Message.Chunk.class),
+        STREAM_END(15, Message.StreamEnd.class),
+        RECEIVE(16, Message.Receive.class),
+        ACK(17, Message.Acked.class),
+        CREATE(18, Message.Create.class);
 
         private static final Type[] BY_CODE = new Type[32];
+        private static final java.util.Map<Class<?>, Type> BY_CLASS = new java.util.HashMap<>();
 
         static {
             for (Type t : values()) {
                 BY_CODE[t.code] = t;
+                BY_CLASS.put(t.messageClass, t);
             }
         }
 
         final int code;
+        private final Class<? extends Message> messageClass;
 
-        Type(int code) {
+        Type(int code, Class<? extends Message> messageClass) {
             this.code = code;
+            this.messageClass = messageClass;
         }
 
         /** The type of a wire code, or null if unknown. */
         static Type of(int code) {
             return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        }
+
+        /** The type that carries a message. */
+        static Type of(Message m) {
+            return BY_CLASS.get(m.getClass());
         }
     }
 }

@@ -105,6 +105,25 @@ class CodecTest {
     }
 
     @Test
+    void everyMessageKind_hasAFrameType_andEveryTypeADistinctCode() {
+        for (Class<?> kind : Message.class.getPermittedSubclasses()) {
+            assertThat(java.util.Arrays.stream(Protocol.Type.values()).filter(t -> t.name() != null)
+                    .map(t -> controlOrChunkOf(t)).anyMatch(kind::isInstance)).as(kind.getSimpleName()).isTrue();
+        }
+        assertThat(java.util.Arrays.stream(Protocol.Type.values()).mapToInt(t -> t.code).distinct().count())
+                .isEqualTo(Protocol.Type.values().length);
+        assertThat(controlMessages()).allSatisfy(m -> assertThat(m.type()).isNotNull());
+    }
+
+    /** One message of each type, for the test above. */
+    private static Message controlOrChunkOf(Protocol.Type t) {
+        if (t == Protocol.Type.CHUNK) {
+            return new Message.Chunk(1, 0, Unpooled.EMPTY_BUFFER);
+        }
+        return controlMessages().stream().filter(m -> m.type() == t).findFirst().orElseThrow();
+    }
+
+    @Test
     void roundTrip_everyControlMessage() {
         List<Message> messages = controlMessages();
         assertThat(decode(wire(messages), new int[0])).containsExactlyElementsOf(messages);

@@ -73,13 +73,7 @@ class SendReceiveIT {
 
     /** Mounts {@code ds} at a fresh path, describes its tree, unmounts. */
     private static java.util.Map<String, String> treeOf(DatasetName ds) throws IOException {
-        Path mnt = pool.dir().resolve("view-" + ds.leaf());
-        zfs.mount(ds, mnt);
-        try {
-            return Trees.describe(mnt);
-        } finally {
-            zfs.unmount(ds);
-        }
+        return Trees.describe(zfs, ds, pool.dir().resolve("view-" + ds.leaf()));
     }
 
     @Test

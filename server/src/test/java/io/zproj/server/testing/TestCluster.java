@@ -132,6 +132,12 @@ public final class TestCluster implements AutoCloseable {
         return mnt;
     }
 
+    /** The tree of a dataset, described for comparison (mounted for the look, then unmounted). */
+    public java.util.Map<String, String> tree(DatasetName ds) throws IOException {
+        return io.zproj.zfs.testing.Trees.describe(zfs(), ds,
+                pool.dir().resolve("view").resolve(ds.value().replace('/', '_')));
+    }
+
     /**
      * Creates a project on server {@code first} with {@code content}, snapshots it, and
      * replicates it to the {@code others} with a local send and receive.

@@ -39,6 +39,17 @@ public final class Trees {
         Files.setPosixFilePermissions(root.resolve("d0"), PosixFilePermissions.fromString("rwxr-x---"));
     }
 
+    /** Mounts {@code dataset} at {@code mountpoint}, describes its tree, and unmounts it. */
+    public static Map<String, String> describe(io.zproj.zfs.Zfs zfs, io.zproj.zfs.DatasetName dataset, Path mountpoint)
+            throws IOException {
+        zfs.mount(dataset, mountpoint);
+        try {
+            return describe(mountpoint);
+        } finally {
+            zfs.unmount(dataset);
+        }
+    }
+
     /**
      * A description of every entry under {@code root} by relative path: type, permissions,
      * size and SHA-256 for files, target for symlinks. Equal trees have equal descriptions.
