@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 /** {@code zproj}: the entry point of the launcher jar. */
 @Command(name = "zproj", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Projects of a fleet of ZFS hosts under one lazy FUSE namespace.",
-        subcommands = {ServerCommand.class, PullCommand.class, PushCommand.class, LsCommand.class,
+        subcommands = {MountCommand.class, ServerCommand.class, PullCommand.class, PushCommand.class, LsCommand.class,
                 Main.CapabilitiesCommand.class, Main.PoolsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 
@@ -25,7 +25,7 @@ public final class Main implements Callable<Integer> {
         if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
             System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tFT%1$tT %4$s %3$s: %5$s%6$s%n");
         }
-        if (args.length == 0 || !args[0].equals("server")) {
+        if (args.length == 0 || !(args[0].equals("server") || args[0].equals("mount"))) {
             // one-shot commands print their own results; only warnings go to the log
             java.util.logging.Logger.getLogger("io.zproj").setLevel(java.util.logging.Level.WARNING);
         }

@@ -1,0 +1,41 @@
+package io.zproj.cache;
+
+import io.zproj.zfs.DatasetName;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A client node's cache settings.
+ *
+ * @param cacheRoot    the local dataset under which faulted-in projects live as {@code <cacheRoot>/<uuid>}
+ * @param stateDir     where the cache's state (RocksDB) lives; backing mounts go under {@code <stateDir>/mnt}
+ * @param servers      the replica servers
+ * @param listRefresh  how often the project list is refreshed from the servers (default 10 s)
+ * @param unknownTtl   how long a name no server knows is answered ENOENT without asking (default 5 s)
+ * @param freshness    how long a project's newest-snapshot check is trusted before asking again (default 5 s)
+ */
+public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers,
+        Duration listRefresh, Duration unknownTtl, Duration freshness) {
+
+    public CacheConfig {
+        Objects.requireNonNull(cacheRoot, "cacheRoot");
+        Objects.requireNonNull(stateDir, "stateDir");
+        servers = List.copyOf(servers);
+        Objects.requireNonNull(listRefresh, "listRefresh");
+        Objects.requireNonNull(unknownTtl, "unknownTtl");
+        Objects.requireNonNull(freshness, "freshness");
+    }
+
+    public static CacheConfig of(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers) {
+        return new CacheConfig(cacheRoot, stateDir, servers, Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofSeconds(5));
+    }
+
+    /** The directory under which projects' datasets are mounted. */
+    public Path mountBase() {
+        return stateDir.resolve("mnt");
+    }
+}

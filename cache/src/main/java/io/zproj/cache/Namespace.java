@@ -1,0 +1,41 @@
+package io.zproj.cache;
+
+import io.zproj.zfs.ProjectId;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the {@code /projects} mount asks of the cache. Implementations are thread-safe: FUSE
+ * calls come from many threads at once.
+ */
+public interface Namespace {
+
+    /** The attributes of a project's directory, known without fetching it. */
+    record ProjectAttributes(long modifiedEpochSecond, long sizeBytes) {}
+
+    /** Every project known to the servers or held locally, sorted. Never blocks on the network. */
+    List<ProjectId> projects();
+
+    /**
+     * The attributes of {@code /<id>} without fetching the project, or empty if no server and no
+     * local copy knows it (answered from a short-lived negative cache for unknown ids).
+     */
+    Optional<ProjectAttributes> attributes(ProjectId id);
+
+    /**
+     * The local directory that holds the project, fetching it first if it is not local (one
+     * fetch however many callers ask at once) and refreshing it when it is clean and a replica
+     * has newer snapshots.
+     *
+     * @throws IOException if no replica could provide it; the next call tries again
+     */
+    Path open(ProjectId id) throws IOException;
+
+    /** The local directory if the project is already local and mounted; no I/O. */
+    Optional<Path> ready(ProjectId id);
+
+    /** A mutating operation happened in the project. Cheap: called on every write. */
+    void modified(ProjectId id);
+}

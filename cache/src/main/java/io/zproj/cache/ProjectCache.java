@@ -1,0 +1,297 @@
+package io.zproj.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.zproj.transport.Addresses;
+import io.zproj.transport.ProjectEntry;
+import io.zproj.transport.SnapshotEntry;
+import io.zproj.transport.Transport;
+import io.zproj.transport.TransportClient;
+import io.zproj.transport.TransportException;
+import io.zproj.zfs.DatasetBusyException;
+import io.zproj.zfs.DatasetInfo;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Zfs;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The local pool of faulted-in projects ({@code <cacheRoot>/<uuid>}, mounted at
+ * {@code <stateDir>/mnt/<uuid>}), and the namespace of every project the servers know. A
+ * project is fetched on first {@link #open}, refreshed on a later open when it is clean and a
+ * replica is ahead, and kept across restarts: its data is never fetched twice.
+ */
+public final class ProjectCache implements Namespace, AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ProjectCache.class.getName());
+
+    private final Zfs zfs;
+    private final Transport transport;
+    private final ProjectTransfers transfers;
+    private final CacheConfig config;
+    private final Clock clock;
+    private final CacheState state;
+    /** What the servers last listed, merged: the newest entry per project. */
+    private volatile Map<ProjectId, ProjectEntry> remote = Map.of();
+    /** Projects with a local dataset. */
+    private final Map<ProjectId, DatasetInfo> local = new ConcurrentHashMap<>();
+    /** Backing directories of mounted projects. */
+    private final Map<ProjectId, Path> mounted = new ConcurrentHashMap<>();
+    private final Map<ProjectId, CompletableFuture<Path>> opening = new ConcurrentHashMap<>();
+    private final Map<ProjectId, Boolean> dirty = new ConcurrentHashMap<>();
+    private final Cache<ProjectId, Boolean> unknown;
+    private final Cache<ProjectId, Boolean> fresh;
+    private final ExecutorService faults = Executors.newCachedThreadPool(r -> daemon(r, "zproj-fault-in"));
+    private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "zproj-list-refresh"));
+
+    private ProjectCache(Zfs zfs, Transport transport, String clientName, CacheConfig config, Clock clock,
+            CacheState state) {
+        this.zfs = zfs;
+        this.transport = transport;
+        this.transfers = new ProjectTransfers(zfs, transport, clientName);
+        this.config = config;
+        this.clock = clock;
+        this.state = state;
+        this.unknown = Caffeine.newBuilder().expireAfterWrite(config.unknownTtl()).maximumSize(100_000).build();
+        this.fresh = Caffeine.newBuilder().expireAfterWrite(config.freshness()).maximumSize(100_000).build();
+    }
+
+    /**
+     * Opens the cache: finds the projects already local (mounting none), loads the state, and
+     * starts refreshing the project list from the servers in the background.
+     */
+    public static ProjectCache open(Zfs zfs, Transport transport, String clientName, CacheConfig config, Clock clock)
+            throws IOException {
+        if (!zfs.exists(config.cacheRoot())) {
+            throw new CacheException("cache root " + config.cacheRoot() + " does not exist; create it first");
+        }
+        CacheState state = CacheState.open(config.stateDir().resolve("state"));
+        ProjectCache cache = new ProjectCache(zfs, transport, clientName, config, clock, state);
+        try {
+            for (DatasetInfo d : zfs.listChildren(config.cacheRoot())) {
+                if (ProjectId.isValid(d.name().leaf())) {
+                    cache.local.put(ProjectId.parse(d.name().leaf()), d);
+                }
+            }
+            state.all().forEach((id, e) -> {
+                if (e.dirty()) {
+                    cache.dirty.put(id, Boolean.TRUE);
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            state.close();
+            throw e;
+        }
+        cache.refreshList();
+        long period = config.listRefresh().toMillis();
+        cache.refresher.scheduleWithFixedDelay(cache::refreshList, period, period, TimeUnit.MILLISECONDS);
+        return cache;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    // ------------------------------------------------------------------ namespace
+
+    /** Asks every server for its list; keeps the newest snapshot per project. A server that fails keeps nothing away. */
+    void refreshList() {
+        Map<ProjectId, ProjectEntry> merged = new ConcurrentHashMap<>();
+        int answered = 0;
+        for (InetSocketAddress server : config.servers()) {
+            try (TransportClient c = transport.connect(server, "zproj-mount-list")) {
+                for (ProjectEntry e : c.list()) {
+                    merged.merge(new ProjectId(e.id()), e, ProjectCache::newer);
+                }
+                answered++;
+            } catch (TransportException e) {
+                LOG.log(Level.DEBUG, () -> "listing " + Addresses.format(server) + " failed: " + e.getMessage());
+            }
+        }
+        if (answered > 0 || config.servers().isEmpty()) {
+            remote = merged;
+        }
+    }
+
+    private static ProjectEntry newer(ProjectEntry a, ProjectEntry b) {
+        long ta = a.newest().map(SnapshotEntry::creationEpochSecond).orElse(-1L);
+        long tb = b.newest().map(SnapshotEntry::creationEpochSecond).orElse(-1L);
+        return tb > ta ? b : a;
+    }
+
+    @Override
+    public List<ProjectId> projects() {
+        List<ProjectId> all = new ArrayList<>(remote.keySet());
+        for (ProjectId id : local.keySet()) {
+            if (!remote.containsKey(id)) {
+                all.add(id);
+            }
+        }
+        all.sort(null);
+        return all;
+    }
+
+    @Override
+    public Optional<ProjectAttributes> attributes(ProjectId id) {
+        ProjectEntry e = remote.get(id);
+        if (e != null) {
+            return Optional.of(new ProjectAttributes(e.newest().map(SnapshotEntry::creationEpochSecond).orElse(0L),
+                    e.usedBytes()));
+        }
+        DatasetInfo d = local.get(id);
+        if (d != null) {
+            return Optional.of(new ProjectAttributes(clock.instant().getEpochSecond(), d.used()));
+        }
+        if (unknown.getIfPresent(id) != null) {
+            return Optional.empty(); // asked recently: ENOENT without asking again
+        }
+        Optional<ProjectEntry> found = askServers(id);
+        if (found.isEmpty()) {
+            unknown.put(id, Boolean.TRUE);
+            return Optional.empty();
+        }
+        Map<ProjectId, ProjectEntry> updated = new ConcurrentHashMap<>(remote);
+        updated.put(id, found.get());
+        remote = updated;
+        return attributes(id);
+    }
+
+    /** A project not in the last list: perhaps created since; asks the servers once. */
+    private Optional<ProjectEntry> askServers(ProjectId id) {
+        for (InetSocketAddress server : config.servers()) {
+            try (TransportClient c = transport.connect(server, "zproj-mount-lookup")) {
+                io.zproj.transport.ProjectInfo info = c.info(id.uuid());
+                return Optional.of(new ProjectEntry(id.uuid(), info.newest(), info.usedBytes(), info.quotaBytes()));
+            } catch (TransportException e) {
+                // not there, or not reachable: try the next
+            }
+        }
+        return Optional.empty();
+    }
+
+    // ------------------------------------------------------------------ fault-in
+
+    @Override
+    public Optional<Path> ready(ProjectId id) {
+        return Optional.ofNullable(mounted.get(id));
+    }
+
+    @Override
+    public Path open(ProjectId id) throws IOException {
+        Path ready = mounted.get(id);
+        if (ready != null && (dirty.containsKey(id) || fresh.getIfPresent(id) != null)) {
+            return ready;
+        }
+        CompletableFuture<Path> f = opening.computeIfAbsent(id, k -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return fetchAndMount(k);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, faults));
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new CacheException("opening " + id + " failed: " + cause, cause);
+        } finally {
+            opening.remove(id, f);
+        }
+    }
+
+    /** Brings the project local and current (unless it has local changes), mounts it, returns its directory. */
+    private Path fetchAndMount(ProjectId id) throws IOException {
+        DatasetName ds = config.cacheRoot().child(id);
+        Path dir = config.mountBase().resolve(id.toString());
+        boolean isLocal = local.containsKey(id);
+        if (!isLocal || !dirty.containsKey(id)) {
+            try {
+                ProjectTransfers.PullOutcome r = transfers.pull(id, config.cacheRoot(), config.servers(),
+                        TransferListener.NONE);
+                if (!r.upToDate()) {
+                    LOG.log(Level.INFO, (isLocal ? "refreshed " : "faulted in ") + id + " " + r.snapshot() + " from "
+                            + Addresses.format(r.server()) + ": " + r.stats().rawBytes() + " bytes in "
+                            + r.elapsed().toMillis() + " ms");
+                }
+            } catch (DatasetBusyException e) {
+                LOG.log(Level.WARNING, "cannot refresh " + id + " while it is in use; serving the local copy: "
+                        + e.getMessage());
+            } catch (IOException e) {
+                if (!isLocal) {
+                    LOG.log(Level.WARNING, "cannot fault in " + id + ": " + e.getMessage());
+                    throw e;
+                }
+                LOG.log(Level.WARNING, "cannot refresh " + id + " (" + e.getMessage() + "); serving the local copy");
+            }
+            fresh.put(id, Boolean.TRUE);
+        }
+        zfs.mount(ds, dir);
+        local.put(id, zfs.datasetInfo(ds));
+        mounted.put(id, dir);
+        unknown.invalidate(id);
+        touch(id);
+        return dir;
+    }
+
+    private void touch(ProjectId id) {
+        try {
+            state.put(id, new CacheState.Entry(dirty.containsKey(id), clock.millis()));
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot record access to " + id + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void modified(ProjectId id) {
+        if (dirty.putIfAbsent(id, Boolean.TRUE) == null) {
+            try {
+                state.put(id, new CacheState.Entry(true, clock.millis()));
+            } catch (IOException e) {
+                LOG.log(Level.ERROR, "cannot record that " + id + " has local changes: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Whether a project has local changes not yet written back. */
+    public boolean isDirty(ProjectId id) {
+        return dirty.containsKey(id);
+    }
+
+    /** Unmounts every backing mount (data and state stay), stops background work. */
+    @Override
+    public void close() {
+        refresher.shutdownNow();
+        faults.shutdownNow();
+        for (Map.Entry<ProjectId, Path> m : mounted.entrySet()) {
+            try {
+                zfs.unmount(config.cacheRoot().child(m.getKey()));
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot unmount " + m.getValue() + ": " + e.getMessage());
+            }
+        }
+        mounted.clear();
+        state.close();
+    }
+}

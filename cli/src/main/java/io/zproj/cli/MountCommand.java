@@ -1,0 +1,86 @@
+package io.zproj.cli;
+
+import io.zproj.cache.CacheConfig;
+import io.zproj.cache.ProjectCache;
+import io.zproj.fusefs.ProjectsMount;
+import io.zproj.transport.Addresses;
+import io.zproj.zfs.DatasetName;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code zproj mount}: the lazy {@code /projects} namespace, until unmounted or SIGTERM. */
+@Command(name = "mount", description = {
+        "Mount every project the servers know at MOUNTPOINT/<uuid>. Nothing is fetched until someone looks",
+        "inside a project; then it is streamed from the best replica into <cache-root>/<uuid> and served",
+        "from there. Runs until SIGTERM or until the mountpoint is unmounted."})
+final class MountCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "e.g. /projects")
+    Path mountpoint;
+
+    @Option(names = "--servers", required = true, description = "HOST:PORT[,HOST:PORT...] of replica servers")
+    String servers;
+
+    @Option(names = "--cache-root", required = true, description = "an existing local dataset for the cached projects")
+    String cacheRoot;
+
+    @Option(names = "--state", description = "state directory (default /var/lib/zproj/client)")
+    Path state;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        Path mp = mountpoint.toAbsolutePath().normalize();
+        Path stateDir = (state == null ? Path.of("/var/lib/zproj/client") : state).toAbsolutePath();
+        CacheConfig config = CacheConfig.of(DatasetName.of(cacheRoot), stateDir, Addresses.parseList(servers));
+        Wiring wiring = Wiring.open();
+        ProjectCache cache;
+        ProjectsMount mount;
+        try {
+            cache = ProjectCache.open(wiring.zfs, wiring.transport, Wiring.clientName(), config, Clock.systemUTC());
+            Files.createDirectories(config.mountBase());
+            mount = ProjectsMount.mount(cache, mp, config.mountBase());
+        } catch (IOException | RuntimeException e) {
+            wiring.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            mount.close();
+            cache.close();
+            wiring.close();
+            stopped.countDown();
+        }, "zproj-unmount"));
+        spec.commandLine().getOut().println("zproj mount: " + cache.projects().size() + " projects at " + mp
+                + " (cache " + config.cacheRoot() + ", state " + stateDir + ")");
+        spec.commandLine().getOut().flush();
+        while (!stopped.await(2, TimeUnit.SECONDS)) {
+            if (!isMounted(mp)) {
+                spec.commandLine().getOut().println("zproj mount: " + mp + " was unmounted; stopping");
+                System.exit(0); // runs the shutdown hook: backing datasets unmounted, state closed
+            }
+        }
+        return 0;
+    }
+
+    private static boolean isMounted(Path mp) {
+        try {
+            return Files.readAllLines(Path.of("/proc/mounts")).stream()
+                    .anyMatch(l -> l.split(" ")[1].equals(mp.toString()));
+        } catch (IOException e) {
+            return true;
+        }
+    }
+}
