@@ -14,24 +14,25 @@ import java.util.Objects;
  * @param stateDir     where the cache's state (RocksDB) lives; backing mounts go under {@code <stateDir>/mnt}
  * @param servers      the replica servers
  * @param listRefresh  how often the project list is refreshed from the servers (default 10 s)
- * @param unknownTtl   how long a name no server knows is answered ENOENT without asking (default 5 s)
  * @param freshness    how long a project's newest-snapshot check is trusted before asking again (default 5 s)
  */
 public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers,
-        Duration listRefresh, Duration unknownTtl, Duration freshness) {
+        Duration listRefresh, Duration freshness) {
 
     public CacheConfig {
         Objects.requireNonNull(cacheRoot, "cacheRoot");
         Objects.requireNonNull(stateDir, "stateDir");
         servers = List.copyOf(servers);
         Objects.requireNonNull(listRefresh, "listRefresh");
-        Objects.requireNonNull(unknownTtl, "unknownTtl");
         Objects.requireNonNull(freshness, "freshness");
     }
 
     public static CacheConfig of(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers) {
-        return new CacheConfig(cacheRoot, stateDir, servers, Duration.ofSeconds(10), Duration.ofSeconds(5),
-                Duration.ofSeconds(5));
+        return new CacheConfig(cacheRoot, stateDir, servers, Duration.ofSeconds(10), Duration.ofSeconds(5));
+    }
+
+    public CacheConfig withFreshness(Duration d) {
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, d);
     }
 
     /** The directory under which projects' datasets are mounted. */

@@ -55,7 +55,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     private final Map<ProjectId, Path> mounted = new ConcurrentHashMap<>();
     private final Map<ProjectId, CompletableFuture<Path>> opening = new ConcurrentHashMap<>();
     private final Map<ProjectId, Boolean> dirty = new ConcurrentHashMap<>();
-    private final Cache<ProjectId, Boolean> unknown;
+    private final java.util.concurrent.atomic.AtomicLong bytesFetched = new java.util.concurrent.atomic.AtomicLong();
     private final Cache<ProjectId, Boolean> fresh;
     private final ExecutorService faults = Executors.newCachedThreadPool(r -> daemon(r, "zproj-fault-in"));
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
@@ -69,7 +69,6 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.config = config;
         this.clock = clock;
         this.state = state;
-        this.unknown = Caffeine.newBuilder().expireAfterWrite(config.unknownTtl()).maximumSize(100_000).build();
         this.fresh = Caffeine.newBuilder().expireAfterWrite(config.freshness()).maximumSize(100_000).build();
     }
 
@@ -113,8 +112,11 @@ public final class ProjectCache implements Namespace, AutoCloseable {
 
     // ------------------------------------------------------------------ namespace
 
-    /** Asks every server for its list; keeps the newest snapshot per project. A server that fails keeps nothing away. */
-    void refreshList() {
+    /**
+     * Asks every server for its list now (it also happens every list-refresh interval); keeps the
+     * newest snapshot per project. A server that fails takes nothing away.
+     */
+    public void refreshList() {
         Map<ProjectId, ProjectEntry> merged = new ConcurrentHashMap<>();
         int answered = 0;
         for (InetSocketAddress server : config.servers()) {
@@ -161,31 +163,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         if (d != null) {
             return Optional.of(new ProjectAttributes(clock.instant().getEpochSecond(), d.used()));
         }
-        if (unknown.getIfPresent(id) != null) {
-            return Optional.empty(); // asked recently: ENOENT without asking again
-        }
-        Optional<ProjectEntry> found = askServers(id);
-        if (found.isEmpty()) {
-            unknown.put(id, Boolean.TRUE);
-            return Optional.empty();
-        }
-        Map<ProjectId, ProjectEntry> updated = new ConcurrentHashMap<>(remote);
-        updated.put(id, found.get());
-        remote = updated;
-        return attributes(id);
-    }
-
-    /** A project not in the last list: perhaps created since; asks the servers once. */
-    private Optional<ProjectEntry> askServers(ProjectId id) {
-        for (InetSocketAddress server : config.servers()) {
-            try (TransportClient c = transport.connect(server, "zproj-mount-lookup")) {
-                io.zproj.transport.ProjectInfo info = c.info(id.uuid());
-                return Optional.of(new ProjectEntry(id.uuid(), info.newest(), info.usedBytes(), info.quotaBytes()));
-            } catch (TransportException e) {
-                // not there, or not reachable: try the next
-            }
-        }
-        return Optional.empty();
+        return Optional.empty(); // unknown: ENOENT at once; the kernel caches the miss (negative_timeout)
     }
 
     // ------------------------------------------------------------------ fault-in
@@ -230,6 +208,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             try {
                 ProjectTransfers.PullOutcome r = transfers.pull(id, config.cacheRoot(), config.servers(),
                         TransferListener.NONE);
+                bytesFetched.addAndGet(r.stats().rawBytes());
                 if (!r.upToDate()) {
                     LOG.log(Level.INFO, (isLocal ? "refreshed " : "faulted in ") + id + " " + r.snapshot() + " from "
                             + Addresses.format(r.server()) + ": " + r.stats().rawBytes() + " bytes in "
@@ -250,7 +229,6 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         zfs.mount(ds, dir);
         local.put(id, zfs.datasetInfo(ds));
         mounted.put(id, dir);
-        unknown.invalidate(id);
         touch(id);
         return dir;
     }
@@ -272,6 +250,11 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 LOG.log(Level.ERROR, "cannot record that " + id + " has local changes: " + e.getMessage());
             }
         }
+    }
+
+    /** Raw stream bytes fetched from replicas since this cache was opened. */
+    public long bytesFetched() {
+        return bytesFetched.get();
     }
 
     /** Whether a project has local changes not yet written back. */

@@ -23,6 +23,8 @@ public interface LibC {
 
     int close(int fd);
 
+    int dup(int fd);
+
     long pread(int fd, Pointer buf, long count, long offset);
 
     long pwrite(int fd, Pointer buf, long count, long offset);

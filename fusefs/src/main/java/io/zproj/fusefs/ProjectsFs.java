@@ -46,6 +46,27 @@ public final class ProjectsFs extends FuseStubFS {
         this.namespace = namespace;
         this.libc = LibC.load();
         this.statfsFallback = statfsFallback;
+        allowUtimeOmit();
+    }
+
+    /**
+     * Sets {@code flag_utime_omit_ok} (bit 2 of the flags word) in our {@code fuse_operations}:
+     * without it libfuse 2 calls utimens only when both times are given, and silently drops
+     * {@code touch -m} and tar's {@code futimens(fd, {UTIME_OMIT, mtime})}. jnr-fuse declares
+     * the bitfield as padding, so the bit is set in the struct's memory.
+     */
+    private void allowUtimeOmit() {
+        long flags;
+        try {
+            Object member = fuseOperations.getClass().getField("flag_nullpath_ok").get(fuseOperations);
+            java.lang.reflect.Method offset = member.getClass().getMethod("offset");
+            offset.setAccessible(true);
+            flags = ((Number) offset.invoke(member)).longValue();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new IllegalStateException("cannot find fuse_operations flags in this jnr-fuse", e);
+        }
+        jnr.ffi.Pointer ops = Struct.getMemory(fuseOperations);
+        ops.putInt(flags, ops.getInt(flags) | (1 << 2));
     }
 
     // ------------------------------------------------------------------ paths
@@ -299,10 +320,18 @@ public final class ProjectsFs extends FuseStubFS {
         });
     }
 
+    /**
+     * Called on every close of a descriptor, synchronously (release comes later, asynchronously).
+     * Closing a duplicate of the backing descriptor makes the backing filesystem take the file's
+     * written data now, so that nothing it does later (such as setting the modification time on
+     * writing back) lands after what the application did next, e.g. set the file's times.
+     */
     @Override
     public int flush(String path, FuseFileInfo fi) {
         return call("flush", path, () -> {
-            files.get(fi.fh.get());
+            int dup = libc.dup(files.get(fi.fh.get()).fd());
+            check(dup);
+            check(libc.close(dup));
             return 0;
         });
     }

@@ -132,9 +132,10 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
 
     /**
      * Reconciles the catalog with ZFS in two commands: adds and updates what ZFS has, drops what
-     * it no longer has, keeps the write-back fields.
+     * it no longer has, keeps the write-back fields. Runs every rescan interval; call it to make
+     * a project created with {@code zfs} directly visible at once.
      */
-    void rescan() throws IOException {
+    public void rescan() throws IOException {
         Map<DatasetName, List<Snapshot>> snapshots = zfs.listChildSnapshots(config.root());
         Set<ProjectId> seen = new HashSet<>();
         int changed = 0;

@@ -152,7 +152,17 @@ public final class TestCluster implements AutoCloseable {
         for (int other : others) {
             replicate(snap, Optional.empty(), root(other).child(id));
         }
+        rescanAll();
         return id;
+    }
+
+    /** Makes every running server's catalog current (as its periodic rescan would). */
+    public void rescanAll() throws IOException {
+        for (ReplicaServer s : servers) {
+            if (s != null) {
+                s.rescan();
+            }
+        }
     }
 
     /** Copies {@code snap} (incrementally from {@code base}) into {@code target} with a local send and receive. */

@@ -1,0 +1,306 @@
+package io.zproj.fusefs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zproj.cache.CacheConfig;
+import io.zproj.cache.ProjectCache;
+import io.zproj.server.testing.TestCluster;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Snapshot;
+import io.zproj.zfs.Zfs;
+import io.zproj.zfs.testing.Trees;
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The real FUSE mount over a real cache pool and two real replica servers on loopback. */
+class MountIT {
+
+    private static TestCluster cluster;
+    private static ProjectId project;
+    private static final AtomicInteger zfsCalls = new AtomicInteger();
+    private Zfs counting;
+    private ProjectCache cache;
+    private ProjectsMount mount;
+    private Path mnt;
+
+    @BeforeAll
+    static void cluster() throws IOException {
+        cluster = TestCluster.start(2);
+        project = cluster.seed(dir -> Trees.populate(dir, 11, 150, 2 << 20), 0, 1);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        cluster.close();
+    }
+
+    @BeforeEach
+    void mount() throws IOException {
+        counting = (Zfs) Proxy.newProxyInstance(Zfs.class.getClassLoader(), new Class<?>[] {Zfs.class},
+                (proxy, method, args) -> {
+                    zfsCalls.incrementAndGet();
+                    try {
+                        return method.invoke(cluster.zfs(), args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        startMount();
+    }
+
+    private void startMount() throws IOException {
+        CacheConfig config = CacheConfig.of(cluster.clientRoot(), cluster.pool().dir().resolve("client-state"),
+                cluster.addresses()).withFreshness(Duration.ofMillis(200));
+        cache = ProjectCache.open(counting, cluster.transport(), "mount-it", config, Clock.systemUTC());
+        Files.createDirectories(config.mountBase());
+        mnt = cluster.pool().dir().resolve("projects");
+        mount = ProjectsMount.mount(cache, mnt, config.mountBase());
+    }
+
+    private void stopMount() {
+        mount.close();
+        cache.close();
+    }
+
+    @AfterEach
+    void unmount() throws IOException {
+        stopMount();
+        for (int i = 0; i < 2; i++) {
+            if (cluster.server(i) == null) {
+                cluster.restart(i);
+            }
+        }
+    }
+
+    private DatasetName local(ProjectId id) {
+        return cluster.clientRoot().child(id);
+    }
+
+    @Test
+    void lsOfTheNamespace_listsEveryProject_andFetchesNothing() throws Exception {
+        List<String> names;
+        ProjectId untouched = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "f"), 0, 1);
+        cache.refreshList();
+        try (Stream<Path> s = Files.list(mnt)) {
+            names = s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+        assertThat(names).contains(project.toString(), untouched.toString());
+        for (String n : names) {
+            BasicFileAttributes a = Files.readAttributes(mnt.resolve(n), BasicFileAttributes.class);
+            assertThat(a.isDirectory()).isTrue();
+        }
+        assertThat(cluster.zfs().exists(local(untouched))).as("ls -l must not fault in").isFalse();
+    }
+
+    @Test
+    void badAndUnknownNames_areEnoent_withoutAnyZfsCall() throws Exception {
+        int before = zfsCalls.get();
+        for (String name : List.of("not-a-uuid", "0B5C4A3E-9D1F-4C2A-8E7B-1F2D3C4B5A69", ProjectId.random().toString(),
+                "...", "x y")) {
+            assertThatThrownBy(() -> Files.readAttributes(mnt.resolve(name), BasicFileAttributes.class))
+                    .as(name).isInstanceOf(NoSuchFileException.class);
+        }
+        assertThat(zfsCalls.get()).isEqualTo(before);
+        assertThatThrownBy(() -> Files.createDirectory(mnt.resolve("new-dir-at-the-root")))
+                .isInstanceOf(java.nio.file.FileSystemException.class).hasMessageContaining("Operation not permitted");
+    }
+
+    @Test
+    void coldRead_faultsIn_andTheTreeEqualsTheSource() throws Exception {
+        Path dir = mnt.resolve(project.toString());
+        assertThat(Trees.describe(dir)).isEqualTo(cluster.tree(cluster.root(0).child(project)));
+        assertThat(cluster.zfs().exists(local(project))).isTrue();
+        assertThat(cache.bytesFetched()).isPositive();
+    }
+
+    @Test
+    void concurrentFirstAccesses_shareOneFaultIn() throws Exception {
+        ProjectId other = fresh();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<String>> reads = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                reads.add(pool.submit(() -> Files.readString(mnt.resolve(other.toString()).resolve("other.txt"))));
+            }
+            for (Future<String> f : reads) {
+                assertThat(f.get()).isEqualTo("other");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(cache.bytesFetched()).as("one fetch, not eight").isLessThan(2L * streamSize(other));
+    }
+
+    @Test
+    void everyPassthroughOp_behavesAsOnThePlainDataset() throws Exception {
+        DatasetName plain = cluster.pool().dataset("plain-" + System.nanoTime());
+        cluster.zfs().createDataset(plain, DatasetProperties.create());
+        Path plainDir = cluster.mount(plain);
+        ProjectId id = fresh();
+        try {
+            List<String> expected = Script.run(Files.createDirectory(plainDir.resolve("work")));
+            List<String> actual = Script.run(Files.createDirectory(mnt.resolve(id.toString()).resolve("work")));
+            assertThat(actual).containsExactlyElementsOf(expected);
+            assertThat(cache.isDirty(id)).isTrue();
+        } finally {
+            cluster.zfs().unmount(plain);
+        }
+    }
+
+    @Test
+    void filesCreatedByAUser_areOwnedByThatUser() throws Exception {
+        ProjectId id = fresh();
+        Path shared = mnt.resolve(id.toString()).resolve("shared");
+        Files.createDirectory(shared);
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c",
+                "touch file && mkdir dir && ln -s file link && echo data > other", "sh")
+                .directory(shared.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(out).isZero();
+        for (String name : List.of("file", "dir", "other")) {
+            assertThat(Files.getAttribute(shared.resolve(name), "unix:uid")).as(name).isEqualTo(65534);
+            assertThat(Files.getAttribute(shared.resolve(name), "unix:gid")).as(name).isEqualTo(65534);
+        }
+        assertThat(Files.getAttribute(shared.resolve("link"), "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                .isEqualTo(65534);
+        Process denied = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "touch",
+                mnt.resolve(id.toString()).resolve("not-allowed").toString()).redirectErrorStream(true).start();
+        assertThat(new String(denied.getInputStream().readAllBytes())).contains("Permission denied");
+        assertThat(denied.waitFor()).isNotZero();
+    }
+
+    @Test
+    void unpackingARealTree_thenLsLR_isTheSameAsOnAPlainDataset() throws Exception {
+        Path tarball = cluster.pool().dir().resolve("linux-headers.tar");
+        run(List.of("tar", "-C", "/usr/include", "-cf", tarball.toString(), "linux"), null);
+        DatasetName plain = cluster.pool().dataset("unpack-" + System.nanoTime());
+        cluster.zfs().createDataset(plain, DatasetProperties.create());
+        Path plainDir = cluster.mount(plain);
+        Path projectDir = mnt.resolve(fresh().toString());
+        try {
+            for (Path dir : List.of(plainDir, projectDir)) {
+                run(List.of("tar", "-xf", tarball.toString()), dir);
+            }
+            // "total" lines count blocks, which ZFS settles only when a transaction group commits
+            String expected = withoutTotals(run(List.of("ls", "-lR", "--time-style=+%s", "linux"), plainDir));
+            assertThat(expected.lines().count()).isGreaterThan(800);
+            assertThat(withoutTotals(run(List.of("ls", "-lR", "--time-style=+%s", "linux"), projectDir)))
+                    .isEqualTo(expected);
+            assertThat(Trees.describe(projectDir.resolve("linux"))).isEqualTo(Trees.describe(plainDir.resolve("linux")));
+        } finally {
+            cluster.zfs().unmount(plain);
+        }
+    }
+
+    /** libfuse 2 drops a utimens that sets only one time unless told otherwise (tar and touch -m do that). */
+    @Test
+    void touchOnlyTheModificationTime_isApplied_regressionUtimeOmit() throws Exception {
+        Path f = Files.writeString(mnt.resolve(fresh().toString()).resolve("t"), "t");
+        run(List.of("touch", "-m", "-d", "@1788809622", f.toString()), null);
+        run(List.of("touch", "-a", "-d", "@1700000000", f.toString()), null);
+        Thread.sleep(1_100);
+        assertThat(Files.getLastModifiedTime(f).toMillis()).isEqualTo(1788809622000L);
+        assertThat(((java.nio.file.attribute.FileTime) Files.getAttribute(f, "lastAccessTime")).toMillis())
+                .isEqualTo(1700000000000L);
+    }
+
+    private static String withoutTotals(String ls) {
+        return ls.replaceAll("(?m)^total \\d+\n", "");
+    }
+
+    private static String run(List<String> cmd, Path dir) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        if (dir != null) {
+            pb.directory(dir.toFile());
+        }
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor()).as(cmd + ": " + out).isZero();
+        return out;
+    }
+
+    /** A new project on both replicas with other.txt = "other", known to the mount. */
+    private ProjectId fresh() throws IOException {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("other.txt"), "other"), 0, 1);
+        cache.refreshList();
+        return id;
+    }
+
+    private static long streamSize(ProjectId id) throws IOException {
+        try (var send = cluster.zfs().send(cluster.zfs().newestSnapshot(cluster.root(0).child(id)).orElseThrow().name(),
+                Optional.empty())) {
+            long n = send.stream().transferTo(java.io.OutputStream.nullOutputStream());
+            send.finish();
+            return n;
+        }
+    }
+
+    @Test
+    void oneReplicaDown_faultInUsesTheOther() throws Exception {
+        ProjectId other = fresh();
+        cluster.stop(0);
+        assertThat(Files.readString(mnt.resolve(other.toString()).resolve("other.txt"))).isEqualTo("other");
+    }
+
+    @Test
+    void everyReplicaDown_isEio_andTheNextAccessRetries() throws Exception {
+        ProjectId other = fresh();
+        cluster.stop(0);
+        cluster.stop(1);
+        Path file = mnt.resolve(other.toString()).resolve("other.txt");
+        assertThatThrownBy(() -> Files.readString(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining("Input/output error");
+        cluster.restart(1);
+        assertThat(Files.readString(file)).isEqualTo("other");
+    }
+
+    @Test
+    void restart_servesTheCachedProject_withoutFetchingItAgain() throws Exception {
+        Path file = mnt.resolve(project.toString()).resolve("big.bin");
+        long size = Files.size(file);
+        stopMount();
+        startMount();
+        assertThat(Files.size(mnt.resolve(project.toString()).resolve("big.bin"))).isEqualTo(size);
+        assertThat(cache.bytesFetched()).isZero();
+    }
+
+    @Test
+    void cleanProject_isRefreshedIncrementally_whenAReplicaMovesOn() throws Exception {
+        ProjectId other = fresh();
+        Path file = mnt.resolve(other.toString()).resolve("other.txt");
+        assertThat(Files.readString(file)).isEqualTo("other");
+        stopMount(); // a clean cached project, not mounted while the replicas move on
+        for (int i = 0; i < 2; i++) {
+            DatasetName ds = cluster.root(i).child(other);
+            Path m = cluster.mount(ds);
+            Files.writeString(m.resolve("other.txt"), "newer");
+            cluster.zfs().unmount(ds);
+            cluster.zfs().snapshot(ds.snapshot("newer-" + System.nanoTime()));
+        }
+        startMount();
+        assertThat(Files.readString(file)).isEqualTo("newer");
+        assertThat(cache.bytesFetched()).isPositive().isLessThan(streamSize(other));
+    }
+}
