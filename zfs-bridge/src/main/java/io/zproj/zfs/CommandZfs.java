@@ -117,10 +117,21 @@ final class CommandZfs implements Zfs {
 
     @Override
     public void destroyPool(PoolName pool) throws ZfsException {
-        try {
-            runner.run(List.of(zpool, "destroy", "-f", pool.value()));
-        } catch (PoolNotFoundException e) {
-            LOG.log(Level.DEBUG, () -> "pool " + pool + " already gone");
+        // zfs-fuse reports a pool busy for a moment after its last dataset was unmounted
+        long deadline = System.nanoTime() + runner.config().commandTimeout().toNanos();
+        while (true) {
+            try {
+                runner.run(List.of(zpool, "destroy", "-f", pool.value()));
+                return;
+            } catch (PoolNotFoundException e) {
+                LOG.log(Level.DEBUG, () -> "pool " + pool + " already gone");
+                return;
+            } catch (DatasetBusyException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                sleepQuietly(250);
+            }
         }
     }
 
