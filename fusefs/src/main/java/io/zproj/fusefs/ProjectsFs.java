@@ -7,6 +7,8 @@ import java.lang.System.Logger.Level;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
@@ -36,6 +38,7 @@ public final class ProjectsFs extends FuseStubFS {
     private final Namespace namespace;
     private final LibC libc;
     private final OpenFiles files = new OpenFiles();
+    private final OpenDirs dirs = new OpenDirs();
     private final Path statfsFallback;
     private final long startedEpochSecond = System.currentTimeMillis() / 1000;
 
@@ -207,42 +210,57 @@ public final class ProjectsFs extends FuseStubFS {
         return getattr(path, stat);
     }
 
+    /**
+     * Lists the directory once, when it is opened: readdir then serves that snapshot by offset,
+     * so a large directory read in several calls is consistent and costs one listing. Opening a
+     * project's directory is a look inside: it fetches the project.
+     */
+    @Override
+    public int opendir(String path, FuseFileInfo fi) {
+        return call("opendir", path, () -> {
+            Target t = target(path);
+            List<String> names = new ArrayList<>();
+            names.add(".");
+            names.add("..");
+            if (t.isRoot()) {
+                for (ProjectId id : namespace.projects()) {
+                    names.add(id.toString());
+                }
+            } else {
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(backing(t)))) {
+                    for (Path e : entries) {
+                        names.add(e.getFileName().toString());
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    throw new ErrnoException(Errnos.ENOENT);
+                } catch (java.nio.file.NotDirectoryException e) {
+                    throw new ErrnoException(jnr.constants.platform.Errno.ENOTDIR.intValue());
+                } catch (java.nio.file.AccessDeniedException e) {
+                    throw new ErrnoException(Errnos.EACCES);
+                }
+            }
+            fi.fh.set(dirs.add(names));
+            return 0;
+        });
+    }
+
     @Override
     public int readdir(String path, Pointer buf, FuseFillDir filler, long offset, FuseFileInfo fi) {
         return call("readdir", path, () -> {
-            Target t = target(path);
-            filler.apply(buf, ".", null, 0);
-            filler.apply(buf, "..", null, 0);
-            if (t.isRoot()) {
-                for (ProjectId id : namespace.projects()) {
-                    filler.apply(buf, id.toString(), null, 0);
+            List<String> names = dirs.get(fi.fh.get());
+            for (int i = (int) offset; i < names.size(); i++) {
+                if (filler.apply(buf, names.get(i), null, i + 1) != 0) {
+                    break; // the buffer is full; the kernel asks again from offset i
                 }
-                return 0;
-            }
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(backing(t)))) {
-                for (Path e : entries) {
-                    if (filler.apply(buf, e.getFileName().toString(), null, 0) != 0) {
-                        break;
-                    }
-                }
-            } catch (java.nio.file.NoSuchFileException e) {
-                throw new ErrnoException(Errnos.ENOENT);
-            } catch (java.nio.file.NotDirectoryException e) {
-                throw new ErrnoException(jnr.constants.platform.Errno.ENOTDIR.intValue());
-            } catch (java.nio.file.AccessDeniedException e) {
-                throw new ErrnoException(Errnos.EACCES);
             }
             return 0;
         });
     }
 
     @Override
-    public int opendir(String path, FuseFileInfo fi) {
-        return call("opendir", path, () -> {
-            Target t = target(path);
-            if (!t.isRoot()) {
-                backing(t); // a look inside fetches the project
-            }
+    public int releasedir(String path, FuseFileInfo fi) {
+        return call("releasedir", path, () -> {
+            dirs.remove(fi.fh.get());
             return 0;
         });
     }
