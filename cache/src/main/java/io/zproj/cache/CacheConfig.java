@@ -15,9 +15,10 @@ import java.util.Objects;
  * @param servers      the replica servers
  * @param listRefresh  how often the project list is refreshed from the servers (default 10 s)
  * @param freshness    how long a project's newest-snapshot check is trusted before asking again (default 5 s)
+ * @param writeBack    how often projects with local changes are written back (default 30 s)
  */
 public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers,
-        Duration listRefresh, Duration freshness) {
+        Duration listRefresh, Duration freshness, Duration writeBack) {
 
     public CacheConfig {
         Objects.requireNonNull(cacheRoot, "cacheRoot");
@@ -25,14 +26,22 @@ public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketA
         servers = List.copyOf(servers);
         Objects.requireNonNull(listRefresh, "listRefresh");
         Objects.requireNonNull(freshness, "freshness");
+        if (writeBack.compareTo(Duration.ofMillis(100)) < 0 || writeBack.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("write-back interval must be between 100 ms and 1 day, was " + writeBack);
+        }
     }
 
     public static CacheConfig of(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers) {
-        return new CacheConfig(cacheRoot, stateDir, servers, Duration.ofSeconds(10), Duration.ofSeconds(5));
+        return new CacheConfig(cacheRoot, stateDir, servers, Duration.ofSeconds(10), Duration.ofSeconds(5),
+                Duration.ofSeconds(30));
     }
 
     public CacheConfig withFreshness(Duration d) {
-        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, d);
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, d, writeBack);
+    }
+
+    public CacheConfig withWriteBack(Duration d) {
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, d);
     }
 
     /** The directory under which projects' datasets are mounted. */

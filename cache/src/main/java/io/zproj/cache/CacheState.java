@@ -21,8 +21,13 @@ import org.rocksdb.WriteOptions;
  */
 final class CacheState implements AutoCloseable {
 
-    /** One project's record. */
-    record Entry(boolean dirty, long lastAccessMillis) {}
+    /**
+     * One project's record.
+     *
+     * @param mounted set while the project is mounted: found set at start, the daemon crashed
+     *                and the project may have changes that were never marked
+     */
+    record Entry(boolean dirty, boolean mounted, long lastAccessMillis) {}
 
     static {
         RocksDB.loadLibrary();
@@ -49,7 +54,8 @@ final class CacheState implements AutoCloseable {
     }
 
     void put(ProjectId id, Entry e) throws IOException {
-        ByteBuffer v = ByteBuffer.allocate(9).put((byte) (e.dirty() ? 1 : 0)).putLong(e.lastAccessMillis());
+        ByteBuffer v = ByteBuffer.allocate(9).put((byte) ((e.dirty() ? 1 : 0) | (e.mounted() ? 2 : 0)))
+                .putLong(e.lastAccessMillis());
         try {
             db.put(sync, key(id), v.array());
         } catch (RocksDBException ex) {
@@ -64,7 +70,9 @@ final class CacheState implements AutoCloseable {
                 ByteBuffer k = ByteBuffer.wrap(it.key());
                 ByteBuffer v = ByteBuffer.wrap(it.value());
                 if (k.remaining() == 16 && v.remaining() == 9) {
-                    out.put(new ProjectId(new UUID(k.getLong(), k.getLong())), new Entry(v.get() == 1, v.getLong()));
+                    byte flags = v.get();
+                    out.put(new ProjectId(new UUID(k.getLong(), k.getLong())),
+                            new Entry((flags & 1) != 0, (flags & 2) != 0, v.getLong()));
                 }
             }
         }

@@ -60,6 +60,9 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     private final ExecutorService faults = Executors.newCachedThreadPool(r -> daemon(r, "zproj-fault-in"));
     private final ScheduledExecutorService refresher = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "zproj-list-refresh"));
+    private final ScheduledExecutorService writeBacks = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "zproj-write-back-tick"));
+    private final WriteBack writeBack;
 
     private ProjectCache(Zfs zfs, Transport transport, String clientName, CacheConfig config, Clock clock,
             CacheState state) {
@@ -70,6 +73,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.clock = clock;
         this.state = state;
         this.fresh = Caffeine.newBuilder().expireAfterWrite(config.freshness()).maximumSize(100_000).build();
+        this.writeBack = new WriteBack(zfs, transfers, config, clock, dirty);
     }
 
     /**
@@ -90,8 +94,11 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 }
             }
             state.all().forEach((id, e) -> {
-                if (e.dirty()) {
+                if (e.dirty() || e.mounted()) { // mounted at start: the daemon died; count it as changed
                     cache.dirty.put(id, Boolean.TRUE);
+                    if (e.mounted() && !e.dirty()) {
+                        LOG.log(Level.WARNING, id + " was mounted when the daemon stopped; writing it back in case");
+                    }
                 }
             });
         } catch (IOException | RuntimeException e) {
@@ -101,6 +108,8 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         cache.refreshList();
         long period = config.listRefresh().toMillis();
         cache.refresher.scheduleWithFixedDelay(cache::refreshList, period, period, TimeUnit.MILLISECONDS);
+        long wb = config.writeBack().toMillis();
+        cache.writeBacks.scheduleWithFixedDelay(cache::writeBackDue, wb, wb, TimeUnit.MILLISECONDS);
         return cache;
     }
 
@@ -235,7 +244,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
 
     private void touch(ProjectId id) {
         try {
-            state.put(id, new CacheState.Entry(dirty.containsKey(id), clock.millis()));
+            state.put(id, new CacheState.Entry(dirty.containsKey(id), mounted.containsKey(id), clock.millis()));
         } catch (IOException e) {
             LOG.log(Level.WARNING, "cannot record access to " + id + ": " + e.getMessage());
         }
@@ -245,7 +254,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     public void modified(ProjectId id) {
         if (dirty.putIfAbsent(id, Boolean.TRUE) == null) {
             try {
-                state.put(id, new CacheState.Entry(true, clock.millis()));
+                state.put(id, new CacheState.Entry(true, mounted.containsKey(id), clock.millis()));
             } catch (IOException e) {
                 LOG.log(Level.ERROR, "cannot record that " + id + " has local changes: " + e.getMessage());
             }
@@ -262,14 +271,117 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         return dirty.containsKey(id);
     }
 
+    // ------------------------------------------------------------------ write-back
+
+    /** The periodic write-back: every project with local changes, or with a replica due for a retry. */
+    private void writeBackDue() {
+        for (ProjectId id : new ArrayList<>(local.keySet())) {
+            if (writeBack.pending(id)) {
+                try {
+                    writeBack.run(id, () -> persistClean(id));
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "write-back of " + id + " failed: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void persistClean(ProjectId id) {
+        try {
+            state.put(id, new CacheState.Entry(false, mounted.containsKey(id), clock.millis()));
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot record that " + id + " is written back: " + e.getMessage());
+        }
+    }
+
+    /** What {@link #sync} did for each project and replica; {@code ok} if every replica holds every newest snapshot. */
+    public record SyncReport(List<String> lines, boolean ok) {}
+
+    /**
+     * Writes back now, and returns when every replica has acked or says which did not: one
+     * project, or every cached project. A project without changes is not snapshotted; a replica
+     * that already holds the newest snapshot is sent nothing.
+     */
+    public SyncReport sync(Optional<ProjectId> only) {
+        List<ProjectId> ids = only.map(List::of).orElseGet(() -> new ArrayList<>(local.keySet()));
+        List<String> lines = new ArrayList<>();
+        boolean ok = true;
+        for (ProjectId id : ids) {
+            if (!local.containsKey(id)) {
+                lines.add(id + ": not cached here");
+                ok = false;
+                continue;
+            }
+            Optional<String> conflict = writeBack.conflict(id);
+            if (conflict.isPresent()) {
+                lines.add(id + ": conflicted, not written back until resolved: " + conflict.get());
+                ok = false;
+                continue;
+            }
+            try {
+                WriteBack.Report r = writeBack.run(id, () -> persistClean(id));
+                lines.addAll(WriteBack.lines(r));
+                ok &= r.ok();
+            } catch (IOException | RuntimeException e) {
+                lines.add(id + ": write-back failed: " + e.getMessage());
+                ok = false;
+            }
+        }
+        return new SyncReport(lines, ok);
+    }
+
+    /** One cached project as {@code zproj status} shows it. */
+    public record ProjectStatus(ProjectId id, long sizeBytes, String state, Optional<String> conflict,
+            Optional<SnapshotEntry> localNewest, Map<InetSocketAddress, WriteBack.ReplicaState> replicas,
+            boolean fetching, boolean writingBack, boolean mounted) {}
+
+    /** Every cached project: size, clean/dirty/conflicted, what each replica holds, what is in progress. */
+    public List<ProjectStatus> status() {
+        List<ProjectStatus> out = new ArrayList<>();
+        List<ProjectId> ids = new ArrayList<>(local.keySet());
+        ids.sort(null);
+        for (ProjectId id : ids) {
+            Optional<String> conflict = writeBack.conflict(id);
+            String st = conflict.isPresent() ? "conflicted" : dirty.containsKey(id) ? "dirty" : "clean";
+            Optional<SnapshotEntry> newest;
+            long size;
+            try {
+                newest = zfs.newestSnapshot(config.cacheRoot().child(id)).map(ProjectTransfers::entry);
+                size = zfs.datasetInfo(config.cacheRoot().child(id)).used();
+            } catch (IOException e) {
+                newest = Optional.empty();
+                size = local.get(id).used();
+            }
+            out.add(new ProjectStatus(id, size, st, conflict, newest, writeBack.replicas(id), opening.containsKey(id),
+                    writeBack.running(id), mounted.containsKey(id)));
+        }
+        return out;
+    }
+
     /** Unmounts every backing mount (data and state stay), stops background work. */
     @Override
     public void close() {
         refresher.shutdownNow();
+        writeBacks.shutdownNow();
+        for (ProjectId id : new ArrayList<>(dirty.keySet())) { // shutdown writes back what changed
+            if (local.containsKey(id) && writeBack.conflict(id).isEmpty()) {
+                try {
+                    WriteBack.Report r = writeBack.run(id, () -> persistClean(id));
+                    if (!r.ok()) {
+                        LOG.log(Level.WARNING, "at shutdown, " + id + " is not on every replica: " + r.outcomes()
+                                + "; it stays marked and is written back at the next start");
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "write-back of " + id + " at shutdown failed: " + e.getMessage());
+                }
+            }
+        }
+        writeBack.close();
         faults.shutdownNow();
         for (Map.Entry<ProjectId, Path> m : mounted.entrySet()) {
             try {
                 zfs.unmount(config.cacheRoot().child(m.getKey()));
+                state.put(m.getKey(), new CacheState.Entry(dirty.containsKey(m.getKey()), false, clock.millis()));
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot unmount " + m.getValue() + ": " + e.getMessage());
             }

@@ -59,9 +59,9 @@ public final class ProjectTransfers {
     public record PullOutcome(InetSocketAddress server, SnapshotEntry snapshot, boolean upToDate, boolean incremental,
             StreamStats stats, Duration elapsed) {}
 
-    /** What a push did. */
-    public record PushOutcome(InetSocketAddress server, Ack ack, boolean incremental, StreamStats stats,
-            Duration elapsed) {}
+    /** What a push did; {@code upToDate} if the server already had the snapshot and nothing was sent. */
+    public record PushOutcome(InetSocketAddress server, Ack ack, boolean upToDate, boolean incremental,
+            StreamStats stats, Duration elapsed) {}
 
     /** Best first: newest snapshot (by creation time), then lowest round trip, then fewest streams in flight. */
     static final Comparator<Candidate> BEST_FIRST = Comparator
@@ -206,43 +206,81 @@ public final class ProjectTransfers {
      * hold the project.
      *
      * @throws DivergedException if the server has moved on from what the local copy has; nothing
-     *                           is sent and nothing changes on either side
+     *                           is sent and nothing changes on either side (no snapshot is taken)
      */
     public PushOutcome push(ProjectId id, DatasetName localRoot, InetSocketAddress server, TransferListener listener)
             throws IOException {
-        DatasetName local = localRoot.child(id);
-        if (!zfs.exists(local)) {
-            throw new CacheException("there is no local copy of " + id + " under " + localRoot);
+        DatasetName local = requireLocal(id, localRoot);
+        try (TransportClient client = transport.connect(server, clientName)) {
+            Optional<ProjectInfo> remote = remoteInfo(client, id);
+            if (remote.isPresent()) {
+                baseFor(id, zfs.listSnapshots(local), remote.get(), server); // throws if diverged
+            }
         }
+        snapshotNow(local);
+        return pushNewest(id, localRoot, server, listener);
+    }
+
+    /**
+     * Sends the local copy's newest snapshot to {@code server}: incrementally from the newest
+     * snapshot both have, which must be the server's newest; in full if the server does not hold
+     * the project; nothing if the server is already there ({@link PushOutcome#upToDate()}).
+     *
+     * @throws DivergedException if the server has moved on from what the local copy has
+     */
+    public PushOutcome pushNewest(ProjectId id, DatasetName localRoot, InetSocketAddress server,
+            TransferListener listener) throws IOException {
+        DatasetName local = requireLocal(id, localRoot);
         long start = System.nanoTime();
         try (TransportClient client = transport.connect(server, clientName)) {
             Optional<ProjectInfo> remote = remoteInfo(client, id);
+            List<Snapshot> localSnaps = zfs.listSnapshots(local);
+            Snapshot newest = Snapshots.newest(localSnaps).orElseThrow(() -> new CacheException(
+                    "the local copy of " + id + " has no snapshot to send"));
             Optional<Snapshot> base = Optional.empty();
             if (remote.isPresent()) {
-                List<Snapshot> localSnaps = zfs.listSnapshots(local);
-                base = newestCommon(localSnaps, remote.get().snapshots());
-                Optional<SnapshotEntry> serverNewest = remote.get().newest();
-                if (serverNewest.isEmpty() || base.isEmpty() || base.get().guid() != serverNewest.get().guid()) {
-                    throw new DivergedException(Addresses.format(server) + " holds " + id + " at "
-                            + serverNewest.map(SnapshotEntry::toString).orElse("no snapshot")
-                            + ", which the local copy " + (base.isEmpty() ? "does not share"
-                            : "has moved on from (newest common @" + base.get().name().name() + ")")
-                            + "; nothing was pushed");
+                if (remote.get().newest().map(e -> e.guid() == newest.guid()).orElse(false)) {
+                    return new PushOutcome(server, new Ack(id.uuid(), entry(newest)), true, true,
+                            new StreamStats(0, 0), Duration.ofNanos(System.nanoTime() - start));
                 }
+                base = Optional.of(baseFor(id, localSnaps, remote.get(), server));
             }
-            Snapshot snap = snapshotNow(local);
-            StreamHeader header = new StreamHeader(id.uuid(), entry(snap), base.map(ProjectTransfers::entry));
-            SendStream send = zfs.send(snap.name(), base.map(Snapshot::name));
+            StreamHeader header = new StreamHeader(id.uuid(), entry(newest), base.map(ProjectTransfers::entry));
+            SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
             listener.started(server, header, -1);
             StreamSource source = StreamSource.of(counting(send.stream(), listener), send::finish, send::close);
             TransportClient.PushResult r = client.push(header, source);
-            return new PushOutcome(server, r.ack(), base.isPresent(), r.stats(), Duration.ofNanos(System.nanoTime() - start));
+            return new PushOutcome(server, r.ack(), false, base.isPresent(), r.stats(),
+                    Duration.ofNanos(System.nanoTime() - start));
         } catch (RemoteException e) {
             if (e.code() == ErrorCode.DIVERGED) {
                 throw new DivergedException(e.getMessage());
             }
             throw e;
         }
+    }
+
+    /** The base of a push: the server's newest snapshot, which the local copy must have. */
+    private static Snapshot baseFor(ProjectId id, List<Snapshot> localSnaps, ProjectInfo remote,
+            InetSocketAddress server) throws DivergedException {
+        Optional<Snapshot> base = newestCommon(localSnaps, remote.snapshots());
+        Optional<SnapshotEntry> serverNewest = remote.newest();
+        if (serverNewest.isEmpty() || base.isEmpty() || base.get().guid() != serverNewest.get().guid()) {
+            throw new DivergedException(Addresses.format(server) + " holds " + id + " at "
+                    + serverNewest.map(SnapshotEntry::toString).orElse("no snapshot")
+                    + ", which the local copy " + (base.isEmpty() ? "does not share"
+                    : "has moved on from (newest common @" + base.get().name().name() + ")")
+                    + "; nothing was pushed");
+        }
+        return base.get();
+    }
+
+    private DatasetName requireLocal(ProjectId id, DatasetName localRoot) throws IOException {
+        DatasetName local = localRoot.child(id);
+        if (!zfs.exists(local)) {
+            throw new CacheException("there is no local copy of " + id + " under " + localRoot);
+        }
+        return local;
     }
 
     private static Optional<ProjectInfo> remoteInfo(TransportClient client, ProjectId id) throws TransportException {
@@ -257,7 +295,7 @@ public final class ProjectTransfers {
     }
 
     /** A zproj snapshot named for now; if one of that name exists (a push within the same second), the next second's. */
-    private Snapshot snapshotNow(DatasetName local) throws ZfsException {
+    Snapshot snapshotNow(DatasetName local) throws ZfsException {
         try {
             return zfs.snapshot(local);
         } catch (DatasetExistsException e) {

@@ -1,6 +1,7 @@
 package io.zproj.cli;
 
 import io.zproj.cache.CacheConfig;
+import io.zproj.cache.ControlServer;
 import io.zproj.cache.ProjectCache;
 import io.zproj.fusefs.ProjectsMount;
 import io.zproj.transport.Addresses;
@@ -40,26 +41,34 @@ final class MountCommand implements Callable<Integer> {
     @Option(names = "--state", description = "state directory (default /var/lib/zproj/client)")
     Path state;
 
+    @Option(names = "--writeback-interval", defaultValue = "30s",
+            description = "how often local changes are written back to the replicas (default 30s)")
+    String writebackInterval;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path mp = mountpoint.toAbsolutePath().normalize();
         Path stateDir = (state == null ? Path.of("/var/lib/zproj/client") : state).toAbsolutePath();
-        CacheConfig config = CacheConfig.of(DatasetName.of(cacheRoot), stateDir, Addresses.parseList(servers));
+        CacheConfig config = CacheConfig.of(DatasetName.of(cacheRoot), stateDir, Addresses.parseList(servers))
+                .withWriteBack(Durations.parse(writebackInterval));
         Wiring wiring = Wiring.open();
         ProjectCache cache;
         ProjectsMount mount;
+        ControlServer control;
         try {
             cache = ProjectCache.open(wiring.zfs, wiring.transport, Wiring.clientName(), config, Clock.systemUTC());
             Files.createDirectories(config.mountBase());
             mount = ProjectsMount.mount(cache, mp, config.mountBase());
+            control = ControlServer.start(stateDir, cache);
         } catch (IOException | RuntimeException e) {
             wiring.close();
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            control.close();
             mount.close();
-            cache.close();
+            cache.close(); // writes back what changed, then unmounts the backing datasets
             wiring.close();
             stopped.countDown();
         }, "zproj-unmount"));

@@ -241,6 +241,75 @@ class MountIT {
         return out;
     }
 
+    // ------------------------------------------------------------------ write-back
+
+    /** The file as the newest snapshot of replica {@code i} has it. */
+    private static Optional<String> onReplica(int i, ProjectId id, String file) throws IOException {
+        DatasetName ds = cluster.root(i).child(id);
+        Path m = cluster.mount(ds);
+        try {
+            Path f = m.resolve(file);
+            return Files.exists(f) ? Optional.of(Files.readString(f)) : Optional.empty();
+        } finally {
+            cluster.zfs().unmount(ds);
+        }
+    }
+
+    @Test
+    void sync_bringsAWriteToBothReplicas_andAnUnchangedProjectSendsNothing() throws Exception {
+        ProjectId id = fresh();
+        Files.writeString(mnt.resolve(id.toString()).resolve("written.txt"), "through the mount");
+        assertThat(cache.isDirty(id)).isTrue();
+        ProjectCache.SyncReport first = cache.sync(Optional.of(id));
+        assertThat(first.ok()).as(String.join("\n", first.lines())).isTrue();
+        assertThat(cache.isDirty(id)).isFalse();
+        for (int i = 0; i < 2; i++) {
+            assertThat(onReplica(i, id, "written.txt")).contains("through the mount");
+        }
+        int snapshots = cluster.zfs().listSnapshots(local(id)).size();
+        ProjectCache.SyncReport second = cache.sync(Optional.of(id));
+        assertThat(second.ok()).isTrue();
+        assertThat(second.lines()).allMatch(l -> l.contains("up to date"));
+        assertThat(cluster.zfs().listSnapshots(local(id))).hasSize(snapshots);
+    }
+
+    @Test
+    void aWriteWhileAReplicaIsDown_reachesItWhenItReturns() throws Exception {
+        ProjectId id = fresh();
+        cluster.stop(1);
+        Files.writeString(mnt.resolve(id.toString()).resolve("late.txt"), "while srv1 was down");
+        ProjectCache.SyncReport down = cache.sync(Optional.of(id));
+        assertThat(down.ok()).isFalse();
+        assertThat(down.lines()).anyMatch(l -> l.contains(cluster.address(1).getPort() + ": failed"))
+                .anyMatch(l -> l.contains(cluster.address(0).getPort() + ": acked"));
+        assertThat(onReplica(0, id, "late.txt")).contains("while srv1 was down");
+        cluster.restart(1);
+        ProjectCache.SyncReport up = cache.sync(Optional.of(id));
+        assertThat(up.ok()).as(String.join("\n", up.lines())).isTrue();
+        assertThat(onReplica(1, id, "late.txt")).contains("while srv1 was down");
+    }
+
+    @Test
+    void aDivergedReplica_isRefused_theProjectIsConflicted_andNothingIsLost() throws Exception {
+        ProjectId id = fresh();
+        Files.readString(mnt.resolve(id.toString()).resolve("other.txt")); // fault in
+        DatasetName remote = cluster.root(0).child(id);
+        Path m = cluster.mount(remote);
+        Files.writeString(m.resolve("other.txt"), "changed on the replica");
+        cluster.zfs().unmount(remote);
+        Snapshot serverHead = cluster.zfs().snapshot(remote.snapshot("on-the-server"));
+        Files.writeString(mnt.resolve(id.toString()).resolve("other.txt"), "changed locally");
+
+        ProjectCache.SyncReport r = cache.sync(Optional.of(id));
+        assertThat(r.ok()).isFalse();
+        assertThat(String.join("\n", r.lines())).contains("diverged").contains("@" + serverHead.name().name());
+        assertThat(cache.status()).filteredOn(p -> p.id().equals(id)).singleElement()
+                .satisfies(p -> assertThat(p.state()).isEqualTo("conflicted"));
+        assertThat(Files.readString(mnt.resolve(id.toString()).resolve("other.txt"))).isEqualTo("changed locally");
+        assertThat(onReplica(0, id, "other.txt")).contains("changed on the replica");
+        assertThat(cluster.zfs().newestSnapshot(remote).orElseThrow().guid()).isEqualTo(serverHead.guid());
+    }
+
     /** A new project on both replicas with other.txt = "other", known to the mount. */
     private ProjectId fresh() throws IOException {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("other.txt"), "other"), 0, 1);

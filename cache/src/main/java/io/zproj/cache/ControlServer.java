@@ -1,0 +1,213 @@
+package io.zproj.cache;
+
+import io.zproj.transport.Addresses;
+import io.zproj.zfs.ProjectId;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The mount daemon's local control socket ({@code <state>/control.sock}), for {@code zproj sync}
+ * and {@code zproj status}. One request line in, answer lines out, the last of which is
+ * {@code OK} or {@code FAILED}. Only root can reach it (the state directory is root's).
+ */
+public final class ControlServer implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(ControlServer.class.getName());
+
+    private final ServerSocketChannel channel;
+    private final Path path;
+    private final ProjectCache cache;
+    private final Thread acceptor;
+
+    private ControlServer(ServerSocketChannel channel, Path path, ProjectCache cache) {
+        this.channel = channel;
+        this.path = path;
+        this.cache = cache;
+        this.acceptor = new Thread(this::acceptLoop, "zproj-control");
+        this.acceptor.setDaemon(true);
+    }
+
+    /** The socket path for a state directory. */
+    public static Path socketPath(Path stateDir) {
+        return stateDir.resolve("control.sock");
+    }
+
+    /** Listens on {@code <stateDir>/control.sock}, replacing a stale socket file of a dead daemon. */
+    public static ControlServer start(Path stateDir, ProjectCache cache) throws IOException {
+        Path path = socketPath(stateDir);
+        Files.createDirectories(stateDir);
+        Files.deleteIfExists(path);
+        ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        ch.bind(UnixDomainSocketAddress.of(path));
+        ControlServer server = new ControlServer(ch, path, cache);
+        server.acceptor.start();
+        return server;
+    }
+
+    private void acceptLoop() {
+        while (channel.isOpen()) {
+            try {
+                SocketChannel c = channel.accept();
+                Thread t = new Thread(() -> serve(c), "zproj-control-request");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                if (channel.isOpen()) {
+                    LOG.log(Level.WARNING, "control socket: " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    private void serve(SocketChannel c) {
+        try (c; OutputStream out = Channels.newOutputStream(c)) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c),
+                    StandardCharsets.UTF_8));
+            String request = in.readLine();
+            List<String> answer = handle(request == null ? "" : request.trim());
+            out.write((String.join("\n", answer) + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "control request failed: " + e.getMessage());
+        }
+    }
+
+    /** Answers one request; the last line is OK or FAILED. */
+    List<String> handle(String request) {
+        String[] words = request.isEmpty() ? new String[0] : request.split("\\s+");
+        if (words.length >= 1 && words[0].equals("sync") && words.length <= 2) {
+            Optional<ProjectId> only;
+            try {
+                only = words.length == 2 ? Optional.of(ProjectId.parse(words[1])) : Optional.empty();
+            } catch (IllegalArgumentException e) {
+                return List.of(e.getMessage(), "FAILED");
+            }
+            ProjectCache.SyncReport r = cache.sync(only);
+            List<String> out = new ArrayList<>(r.lines());
+            out.add(r.ok() ? "OK" : "FAILED");
+            return out;
+        }
+        if (words.length >= 1 && words[0].equals("status") && words.length <= 2) {
+            boolean json = words.length == 2 && words[1].equals("--json");
+            List<String> out = json ? List.of(json(cache.status())) : text(cache.status());
+            List<String> all = new ArrayList<>(out);
+            all.add("OK");
+            return all;
+        }
+        return List.of("unknown request '" + request + "' (sync [UUID] | status [--json])", "FAILED");
+    }
+
+    static List<String> text(List<ProjectCache.ProjectStatus> projects) {
+        List<String> out = new ArrayList<>();
+        out.add(String.format(Locale.ROOT, "%-36s  %10s  %-10s  %s", "PROJECT", "SIZE", "STATE", "NEWEST / REPLICAS"));
+        for (ProjectCache.ProjectStatus p : projects) {
+            out.add(String.format(Locale.ROOT, "%-36s  %10d  %-10s  %s%s%s", p.id(), p.sizeBytes(), p.state(),
+                    p.localNewest().map(s -> "@" + s.name()).orElse("-"),
+                    p.fetching() ? "  (fetching)" : "", p.writingBack() ? "  (writing back)" : ""));
+            for (Map.Entry<InetSocketAddress, WriteBack.ReplicaState> r : p.replicas().entrySet()) {
+                WriteBack.ReplicaState st = r.getValue();
+                long lag = p.localNewest().isPresent() && st.acked().isPresent()
+                        ? p.localNewest().get().creationEpochSecond() - st.acked().get().creationEpochSecond() : -1;
+                out.add(String.format(Locale.ROOT, "    %-21s acked %s%s%s", Addresses.format(r.getKey()),
+                        st.acked().map(s -> "@" + s.name()).orElse("nothing yet"),
+                        lag > 0 ? " (" + lag + " s behind)" : lag == 0 ? " (current)" : "",
+                        st.error().isEmpty() ? "" : "; last error: " + st.error()));
+            }
+            p.conflict().ifPresent(c -> out.add("    conflict: " + c));
+        }
+        out.add(projects.size() + " cached projects");
+        return out;
+    }
+
+    static String json(List<ProjectCache.ProjectStatus> projects) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < projects.size(); i++) {
+            ProjectCache.ProjectStatus p = projects.get(i);
+            sb.append(i == 0 ? "" : ",").append("{\"project\":").append(q(p.id().toString()))
+                    .append(",\"sizeBytes\":").append(p.sizeBytes())
+                    .append(",\"state\":").append(q(p.state()))
+                    .append(",\"newest\":").append(p.localNewest().map(s -> q(s.name())).orElse("null"))
+                    .append(",\"mounted\":").append(p.mounted())
+                    .append(",\"fetching\":").append(p.fetching())
+                    .append(",\"writingBack\":").append(p.writingBack())
+                    .append(",\"conflict\":").append(p.conflict().map(ControlServer::q).orElse("null"))
+                    .append(",\"replicas\":{");
+            int j = 0;
+            for (Map.Entry<InetSocketAddress, WriteBack.ReplicaState> r : p.replicas().entrySet()) {
+                sb.append(j++ == 0 ? "" : ",").append(q(Addresses.format(r.getKey()))).append(":{\"acked\":")
+                        .append(r.getValue().acked().map(s -> q(s.name())).orElse("null"))
+                        .append(",\"error\":").append(q(r.getValue().error())).append('}');
+            }
+            sb.append("}}");
+        }
+        return sb.append(']').toString();
+    }
+
+    private static String q(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    /** Sends one request to a daemon's control socket and returns its answer lines. */
+    public static List<String> call(Path stateDir, String request) throws IOException {
+        Path p = socketPath(stateDir);
+        if (!Files.exists(p)) {
+            throw new CacheException("no mount daemon is running with state directory " + stateDir
+                    + " (no " + p + "); start one with 'zproj mount' or pass --state");
+        }
+        try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(p))) {
+            c.write(java.nio.ByteBuffer.wrap((request + "\n").getBytes(StandardCharsets.UTF_8)));
+            BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c),
+                    StandardCharsets.UTF_8));
+            List<String> lines = new ArrayList<>();
+            String line;
+            while ((line = in.readLine()) != null) {
+                lines.add(line);
+            }
+            return lines;
+        } catch (java.net.ConnectException e) {
+            throw new CacheException("the mount daemon for " + stateDir + " does not answer (" + e.getMessage()
+                    + "); it may have stopped");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, () -> "closing the control socket: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,197 @@
+package io.zproj.cache;
+
+import io.zproj.transport.Addresses;
+import io.zproj.transport.SnapshotEntry;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Snapshot;
+import io.zproj.zfs.Zfs;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Writes projects back: snapshots a project that has local changes (the snapshot is the cut:
+ * writes go on meanwhile and count towards the next one), then sends every replica that lacks
+ * the newest snapshot an incremental stream from its own newest, in parallel, and records the
+ * acks. A replica that fails is retried later with backoff and catches up from where it is; one
+ * that has diverged marks the project conflicted and nothing is overwritten on either side.
+ * Thread-safe; one write-back per project at a time.
+ */
+final class WriteBack {
+
+    private static final System.Logger LOG = System.getLogger(WriteBack.class.getName());
+    private static final long MAX_BACKOFF_MILLIS = 5 * 60_000;
+
+    /** What one replica holds of one project, as far as write-back knows. */
+    record ReplicaState(Optional<SnapshotEntry> acked, String error, int failures, long nextAttemptMillis) {
+        static final ReplicaState UNKNOWN = new ReplicaState(Optional.empty(), "", 0, 0);
+    }
+
+    /** What a write-back of one project did. */
+    record Report(ProjectId project, Optional<SnapshotEntry> newest, boolean snapshotted,
+            Map<InetSocketAddress, String> outcomes, boolean ok) {}
+
+    private final Zfs zfs;
+    private final ProjectTransfers transfers;
+    private final CacheConfig config;
+    private final Clock clock;
+    private final Map<ProjectId, Boolean> dirty;
+    private final Map<ProjectId, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<ProjectId, Map<InetSocketAddress, ReplicaState>> replicas = new ConcurrentHashMap<>();
+    private final Map<ProjectId, String> conflicted = new ConcurrentHashMap<>();
+    private final ExecutorService pushes;
+
+    WriteBack(Zfs zfs, ProjectTransfers transfers, CacheConfig config, Clock clock, Map<ProjectId, Boolean> dirty) {
+        this.zfs = zfs;
+        this.transfers = transfers;
+        this.config = config;
+        this.clock = clock;
+        this.dirty = dirty;
+        this.pushes = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "zproj-write-back");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Whether a project needs a write-back now: it has local changes, or a replica failed and is
+     * due for another try. Costs no I/O.
+     */
+    boolean pending(ProjectId id) {
+        if (conflicted.containsKey(id)) {
+            return false; // waits for an explicit resolve
+        }
+        if (dirty.containsKey(id)) {
+            return true;
+        }
+        long now = clock.millis();
+        for (ReplicaState r : replicas.getOrDefault(id, Map.of()).values()) {
+            if (r.failures() > 0 && r.nextAttemptMillis() <= now) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Writes one project back now: snapshot if it has changes, then every replica brought to the
+     * newest snapshot.
+     *
+     * @param persistClean called when the project is clean and every replica holds its newest
+     */
+    Report run(ProjectId id, Runnable persistClean) throws IOException {
+        ReentrantLock lock = locks.computeIfAbsent(id, k -> new ReentrantLock());
+        lock.lock();
+        try {
+            DatasetName local = config.cacheRoot().child(id);
+            boolean snapshotted = false;
+            if (dirty.remove(id) != null) { // the cut: a write from now on marks it dirty again
+                try {
+                    transfers.snapshotNow(local);
+                    snapshotted = true;
+                } catch (IOException | RuntimeException e) {
+                    dirty.put(id, Boolean.TRUE);
+                    throw e;
+                }
+            }
+            Optional<Snapshot> newest = zfs.newestSnapshot(local);
+            Map<InetSocketAddress, Future<String>> running = new LinkedHashMap<>();
+            for (InetSocketAddress server : config.servers()) {
+                running.put(server, pushes.submit(() -> pushTo(id, server)));
+            }
+            Map<InetSocketAddress, String> outcomes = new LinkedHashMap<>();
+            boolean ok = true;
+            for (Map.Entry<InetSocketAddress, Future<String>> f : running.entrySet()) {
+                String outcome;
+                try {
+                    outcome = f.getValue().get();
+                } catch (ExecutionException e) {
+                    outcome = "failed: " + e.getCause().getMessage();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    outcome = "failed: interrupted";
+                }
+                outcomes.put(f.getKey(), outcome);
+                ok &= !outcome.startsWith("failed") && !outcome.startsWith("diverged");
+            }
+            if (ok && !dirty.containsKey(id)) {
+                persistClean.run();
+            }
+            return new Report(id, newest.map(ProjectTransfers::entry), snapshotted, outcomes, ok);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Brings one replica to the local newest snapshot; returns a line for the report. */
+    private String pushTo(ProjectId id, InetSocketAddress server) {
+        Map<InetSocketAddress, ReplicaState> known = replicas.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
+        ReplicaState before = known.getOrDefault(server, ReplicaState.UNKNOWN);
+        try {
+            ProjectTransfers.PushOutcome out = transfers.pushNewest(id, config.cacheRoot(), server, TransferListener.NONE);
+            known.put(server, new ReplicaState(Optional.of(out.ack().snapshot()), "", 0, 0));
+            if (out.upToDate()) {
+                return "up to date at " + out.ack().snapshot();
+            }
+            LOG.log(Level.INFO, "wrote back " + id + " " + out.ack().snapshot() + " to " + Addresses.format(server)
+                    + ": " + out.stats().rawBytes() + " bytes (" + out.stats().wireBytes() + " on the wire)");
+            return "acked " + out.ack().snapshot() + (out.incremental() ? " (incremental, " : " (full, ")
+                    + out.stats().rawBytes() + " bytes)";
+        } catch (DivergedException e) {
+            conflicted.put(id, e.getMessage());
+            known.put(server, new ReplicaState(before.acked(), "diverged: " + e.getMessage(), before.failures(), 0));
+            LOG.log(Level.ERROR, "write-back of " + id + " to " + Addresses.format(server)
+                    + " refused, the project is now conflicted (nothing overwritten on either side): " + e.getMessage());
+            return "diverged: " + e.getMessage();
+        } catch (IOException | RuntimeException e) {
+            int failures = before.failures() + 1;
+            long backoff = Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(failures, 20));
+            known.put(server, new ReplicaState(before.acked(), e.getMessage(), failures, clock.millis() + backoff));
+            LOG.log(Level.WARNING, "write-back of " + id + " to " + Addresses.format(server) + " failed (attempt "
+                    + failures + ", next in " + backoff / 1000 + " s): " + e.getMessage());
+            return "failed: " + e.getMessage();
+        }
+    }
+
+    /** What each replica holds of a project, as last seen. */
+    Map<InetSocketAddress, ReplicaState> replicas(ProjectId id) {
+        return Map.copyOf(replicas.getOrDefault(id, Map.of()));
+    }
+
+    /** Why a project is conflicted, if it is. */
+    Optional<String> conflict(ProjectId id) {
+        return Optional.ofNullable(conflicted.get(id));
+    }
+
+    /** Whether a write-back of the project is running now. */
+    boolean running(ProjectId id) {
+        ReentrantLock l = locks.get(id);
+        return l != null && l.isLocked();
+    }
+
+    void close() {
+        pushes.shutdownNow();
+    }
+
+    static List<String> lines(Report r) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<InetSocketAddress, String> e : r.outcomes().entrySet()) {
+            out.add(r.project() + " " + Addresses.format(e.getKey()) + ": " + e.getValue());
+        }
+        return out;
+    }
+}
