@@ -312,12 +312,6 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 ok = false;
                 continue;
             }
-            Optional<String> conflict = writeBack.conflict(id);
-            if (conflict.isPresent()) {
-                lines.add(id + ": conflicted, not written back until resolved: " + conflict.get());
-                ok = false;
-                continue;
-            }
             try {
                 WriteBack.Report r = writeBack.run(id, () -> persistClean(id));
                 lines.addAll(WriteBack.lines(r));
@@ -364,7 +358,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         refresher.shutdownNow();
         writeBacks.shutdownNow();
         for (ProjectId id : new ArrayList<>(dirty.keySet())) { // shutdown writes back what changed
-            if (local.containsKey(id) && writeBack.conflict(id).isEmpty()) {
+            if (local.containsKey(id)) {
                 try {
                     WriteBack.Report r = writeBack.run(id, () -> persistClean(id));
                     if (!r.ok()) {

@@ -224,7 +224,8 @@ public final class ProjectTransfers {
     /**
      * Sends the local copy's newest snapshot to {@code server}: incrementally from the newest
      * snapshot both have, which must be the server's newest; in full if the server does not hold
-     * the project; nothing if the server is already there ({@link PushOutcome#upToDate()}).
+     * the project; nothing if the server already has that snapshot ({@link PushOutcome#upToDate()}),
+     * even if it has newer ones (then the local copy is behind, not diverged: a pull brings it up).
      *
      * @throws DivergedException if the server has moved on from what the local copy has
      */
@@ -239,7 +240,8 @@ public final class ProjectTransfers {
                     "the local copy of " + id + " has no snapshot to send"));
             Optional<Snapshot> base = Optional.empty();
             if (remote.isPresent()) {
-                if (remote.get().newest().map(e -> e.guid() == newest.guid()).orElse(false)) {
+                // the server already has our newest (as its newest, or behind newer ones of its own)
+                if (remote.get().snapshots().stream().anyMatch(e -> e.guid() == newest.guid())) {
                     return new PushOutcome(server, new Ack(id.uuid(), entry(newest)), true, true,
                             new StreamStats(0, 0), Duration.ofNanos(System.nanoTime() - start));
                 }

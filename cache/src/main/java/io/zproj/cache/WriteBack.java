@@ -27,7 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * writes go on meanwhile and count towards the next one), then sends every replica that lacks
  * the newest snapshot an incremental stream from its own newest, in parallel, and records the
  * acks. A replica that fails is retried later with backoff and catches up from where it is; one
- * that has diverged marks the project conflicted and nothing is overwritten on either side.
+ * that has diverged marks the project conflicted, is not written to again until resolved, and
+ * nothing is overwritten on either side; the other replicas go on being written back.
  * Thread-safe; one write-back per project at a time.
  */
 final class WriteBack {
@@ -72,9 +73,6 @@ final class WriteBack {
      * due for another try. Costs no I/O.
      */
     boolean pending(ProjectId id) {
-        if (conflicted.containsKey(id)) {
-            return false; // waits for an explicit resolve
-        }
         if (dirty.containsKey(id)) {
             return true;
         }
@@ -111,7 +109,13 @@ final class WriteBack {
             Optional<Snapshot> newest = zfs.newestSnapshot(local);
             Map<InetSocketAddress, Future<String>> running = new LinkedHashMap<>();
             for (InetSocketAddress server : config.servers()) {
-                running.put(server, pushes.submit(() -> pushTo(id, server)));
+                ReplicaState known = replicas.getOrDefault(id, Map.of()).getOrDefault(server, ReplicaState.UNKNOWN);
+                if (known.error().startsWith("diverged")) {
+                    running.put(server, java.util.concurrent.CompletableFuture.completedFuture(known.error()
+                            + " (not retried until resolved)"));
+                } else {
+                    running.put(server, pushes.submit(() -> pushTo(id, server)));
+                }
             }
             Map<InetSocketAddress, String> outcomes = new LinkedHashMap<>();
             boolean ok = true;

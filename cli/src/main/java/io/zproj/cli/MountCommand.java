@@ -58,8 +58,8 @@ final class MountCommand implements Callable<Integer> {
         try {
             cache = ProjectCache.open(wiring.zfs, wiring.transport, Wiring.clientName(), config, Clock.systemUTC());
             Files.createDirectories(config.mountBase());
+            control = ControlServer.start(stateDir, cache); // ready before the mountpoint appears
             mount = ProjectsMount.mount(cache, mp, config.mountBase());
-            control = ControlServer.start(stateDir, cache);
         } catch (IOException | RuntimeException e) {
             wiring.close();
             throw e;

@@ -229,6 +229,78 @@ class CliIT {
         assertThat(zfs.exists(pool.dataset("srv2").child(project))).as("no partial dataset on the server").isFalse();
     }
 
+    /** Starts {@code zproj mount} and waits for the mountpoint to appear. */
+    private Process startMount(Path mountpoint, Path state, String servers) throws Exception {
+        Process p = zproj("mount", mountpoint.toString(), "--servers", servers, "--cache-root",
+                pool.dataset("client").value(), "--state", state.toString(), "--writeback-interval", "1h")
+                .redirectErrorStream(true).redirectOutput(pool.dir().resolve("mount-" + System.nanoTime() + ".log").toFile())
+                .start();
+        for (int i = 0; i < 120 && !isMounted(mountpoint); i++) {
+            Thread.sleep(250);
+        }
+        assertThat(isMounted(mountpoint)).as("zproj mount came up").isTrue();
+        return p;
+    }
+
+    private static boolean isMounted(Path mountpoint) throws IOException {
+        return Files.readAllLines(Path.of("/proc/mounts")).stream()
+                .anyMatch(l -> l.split(" ")[1].equals(mountpoint.toString()));
+    }
+
+    @Test
+    void mountKilledBetweenAWriteAndItsWriteBack_theWriteReachesTheReplicasAfterRestart() throws Exception {
+        ProjectId project = ProjectId.random(); // on both replicas at the same snapshot
+        DatasetName src = pool.dataset("srv0").child(project);
+        zfs.createDataset(src, DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
+        Snapshot first = zfs.snapshot(src);
+        try (SendStream send = zfs.send(first.name(), Optional.empty())) {
+            zfs.receive(pool.dataset("srv1").child(project), send.stream(), ReceiveOptions.defaults());
+            send.finish();
+        }
+        String srv0 = startServer("srv0");
+        String srv1 = startServer("srv1");
+        Path mountpoint = pool.dir().resolve("projects");
+        Path state = pool.dir().resolve("client-state");
+        Process mount = startMount(mountpoint, state, srv0 + "," + srv1);
+        Path file = mountpoint.resolve(project.toString()).resolve("KILL-9.txt");
+        Files.writeString(file, "written just before kill -9");
+
+        mount.destroyForcibly(); // SIGKILL: no write-back, no unmount
+        mount.waitFor();
+        new ProcessBuilder("fusermount", "-u", "-z", mountpoint.toString()).start().waitFor();
+
+        Process again = startMount(mountpoint, state, srv0 + "," + srv1);
+        try {
+            Run sync = run("sync", "--state", state.toString());
+            assertThat(sync.exit()).as(sync.out() + sync.err()).isZero();
+            assertThat(sync.out()).contains("acked");
+            Run status = run("status", "--json", "--state", state.toString());
+            assertThat(status.exit()).isZero();
+            assertThat(status.out()).contains("\"project\":\"" + project + "\"").contains("\"state\":\"clean\"");
+        } finally {
+            again.destroy(); // SIGTERM: clean unmount
+            assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(isMounted(mountpoint)).isFalse();
+        for (String root : List.of("srv0", "srv1")) {
+            DatasetName ds = pool.dataset(root).child(project);
+            Path m = pool.dir().resolve("check-" + root);
+            zfs.mount(ds, m);
+            try {
+                assertThat(Files.readString(m.resolve("KILL-9.txt"))).isEqualTo("written just before kill -9");
+            } finally {
+                zfs.unmount(ds);
+            }
+        }
+    }
+
+    @Test
+    void syncWithoutADaemon_saysSo() throws Exception {
+        Run sync = run("sync", "--state", pool.dir().resolve("no-daemon-here").toString());
+        assertThat(sync.exit()).isEqualTo(1);
+        assertThat(sync.err()).contains("no mount daemon is running");
+    }
+
     @Test
     void badInput_givesClearErrorsAndExitCodes() throws Exception {
         Run badUuid = run("pull", "../etc", "--from", "127.0.0.1:1", "--root", "x");
