@@ -1,6 +1,7 @@
 package io.zproj.cache;
 
 import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.KeepPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +17,10 @@ import java.util.Objects;
  * @param listRefresh  how often the project list is refreshed from the servers (default 10 s)
  * @param freshness    how long a project's newest-snapshot check is trusted before asking again (default 5 s)
  * @param writeBack    how often projects with local changes are written back (default 30 s)
+ * @param keep         which local zproj snapshots to keep after a write-back (never one a replica is at)
  */
 public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers,
-        Duration listRefresh, Duration freshness, Duration writeBack) {
+        Duration listRefresh, Duration freshness, Duration writeBack, KeepPolicy keep) {
 
     public CacheConfig {
         Objects.requireNonNull(cacheRoot, "cacheRoot");
@@ -26,6 +28,7 @@ public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketA
         servers = List.copyOf(servers);
         Objects.requireNonNull(listRefresh, "listRefresh");
         Objects.requireNonNull(freshness, "freshness");
+        Objects.requireNonNull(keep, "keep");
         if (writeBack.compareTo(Duration.ofMillis(100)) < 0 || writeBack.compareTo(Duration.ofDays(1)) > 0) {
             throw new IllegalArgumentException("write-back interval must be between 100 ms and 1 day, was " + writeBack);
         }
@@ -33,15 +36,19 @@ public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketA
 
     public static CacheConfig of(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers) {
         return new CacheConfig(cacheRoot, stateDir, servers, Duration.ofSeconds(10), Duration.ofSeconds(5),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), KeepPolicy.DEFAULT);
     }
 
     public CacheConfig withFreshness(Duration d) {
-        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, d, writeBack);
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, d, writeBack, keep);
+    }
+
+    public CacheConfig withKeep(KeepPolicy policy) {
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, writeBack, policy);
     }
 
     public CacheConfig withWriteBack(Duration d) {
-        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, d);
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, d, keep);
     }
 
     /** The directory under which projects' datasets are mounted. */

@@ -135,9 +135,34 @@ final class WriteBack {
             if (ok && !dirty.containsKey(id)) {
                 persistClean.run();
             }
+            prune(id, local);
             return new Report(id, newest.map(ProjectTransfers::entry), snapshotted, outcomes, ok);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Applies the keep policy to the local copy, once the position of every replica is known:
+     * the snapshot each one is at stays, so that each can always be caught up incrementally.
+     */
+    private void prune(ProjectId id, DatasetName local) {
+        java.util.Set<Long> keep = new java.util.HashSet<>();
+        Map<InetSocketAddress, ReplicaState> known = replicas.getOrDefault(id, Map.of());
+        for (InetSocketAddress server : config.servers()) {
+            Optional<SnapshotEntry> at = known.getOrDefault(server, ReplicaState.UNKNOWN).acked();
+            if (at.isEmpty()) {
+                return; // a replica whose position is unknown might need any of them
+            }
+            keep.add(at.get().guid());
+        }
+        try {
+            List<Snapshot> pruned = zfs.prune(local, config.keep(), clock.instant(), keep, false);
+            if (!pruned.isEmpty()) {
+                LOG.log(Level.INFO, "pruned " + pruned.size() + " old local snapshots of " + id);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "pruning " + id + " failed: " + e.getMessage());
         }
     }
 

@@ -45,12 +45,16 @@ final class MountCommand implements Callable<Integer> {
             description = "how often local changes are written back to the replicas (default 30s)")
     String writebackInterval;
 
+    @Option(names = "--keep", defaultValue = "all=1h,hourly=1d,daily=14d,weekly=61d",
+            description = "which local zproj snapshots to keep after a write-back (default ${DEFAULT-VALUE})")
+    String keep;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path mp = mountpoint.toAbsolutePath().normalize();
         Path stateDir = (state == null ? Path.of("/var/lib/zproj/client") : state).toAbsolutePath();
         CacheConfig config = CacheConfig.of(DatasetName.of(cacheRoot), stateDir, Addresses.parseList(servers))
-                .withWriteBack(Durations.parse(writebackInterval));
+                .withWriteBack(Durations.parse(writebackInterval)).withKeep(io.zproj.zfs.KeepPolicy.parse(keep));
         Wiring wiring = Wiring.open();
         ProjectCache cache;
         ProjectsMount mount;

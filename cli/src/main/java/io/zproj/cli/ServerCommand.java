@@ -36,6 +36,10 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--name", description = "this server's name in handshakes and logs (default HOST:PORT)")
     String name;
 
+    @Option(names = "--keep", defaultValue = "all=1h,hourly=1d,daily=14d,weekly=61d",
+            description = "which zproj snapshots to keep after each write-back (default ${DEFAULT-VALUE})")
+    String keep;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         DatasetName rootName = DatasetName.of(root);
@@ -48,6 +52,7 @@ final class ServerCommand implements Callable<Integer> {
         if (name != null) {
             config = config.withName(name);
         }
+        config = config.withKeep(io.zproj.zfs.KeepPolicy.parse(keep));
         Wiring wiring = Wiring.open();
         ReplicaServer server;
         try {

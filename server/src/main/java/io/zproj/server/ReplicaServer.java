@@ -376,6 +376,10 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
                             + header.snapshot());
                 }
                 SnapshotEntry entry = Streams.entry(got);
+                List<Snapshot> pruned = zfs.prune(dataset(id), config.keep(), clock.instant(), Set.of(got.guid()), false);
+                if (!pruned.isEmpty()) {
+                    LOG.log(Level.INFO, "pruned " + pruned.size() + " old snapshots of " + id + " by the keep policy");
+                }
                 refresh(id, zfs.listSnapshots(dataset(id)));
                 store(entries.get(id).withWriteBack(entry, clock.millis(), peer));
                 return new Ack(header.project(), entry);

@@ -1,6 +1,7 @@
 package io.zproj.server;
 
 import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.KeepPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +15,10 @@ import java.util.Objects;
  * @param stateDir where the catalog lives (default {@code /var/lib/zproj/server-<root>})
  * @param name     the server's name in handshakes and logs (default {@code host:port})
  * @param rescan   how often the catalog is reconciled with ZFS (default 60 s; 1 s to 1 h)
+ * @param keep     which zproj snapshots of a project to keep after each write-back (foreign ones always stay)
  */
-public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stateDir, String name, Duration rescan) {
+public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stateDir, String name, Duration rescan,
+        KeepPolicy keep) {
 
     public ServerConfig {
         Objects.requireNonNull(root, "root");
@@ -23,6 +26,7 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(rescan, "rescan");
+        Objects.requireNonNull(keep, "keep");
         if (rescan.compareTo(Duration.ofSeconds(1)) < 0 || rescan.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("rescan must be between 1 s and 1 h, was " + rescan);
         }
@@ -35,18 +39,22 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
 
     public static ServerConfig of(DatasetName root, InetSocketAddress listen) {
         return new ServerConfig(root, listen, defaultStateDir(root),
-                listen.getHostString() + ":" + listen.getPort(), Duration.ofSeconds(60));
+                listen.getHostString() + ":" + listen.getPort(), Duration.ofSeconds(60), KeepPolicy.DEFAULT);
     }
 
     public ServerConfig withStateDir(Path dir) {
-        return new ServerConfig(root, listen, dir, name, rescan);
+        return new ServerConfig(root, listen, dir, name, rescan, keep);
     }
 
     public ServerConfig withName(String newName) {
-        return new ServerConfig(root, listen, stateDir, newName, rescan);
+        return new ServerConfig(root, listen, stateDir, newName, rescan, keep);
+    }
+
+    public ServerConfig withKeep(KeepPolicy policy) {
+        return new ServerConfig(root, listen, stateDir, name, rescan, policy);
     }
 
     public ServerConfig withRescan(Duration interval) {
-        return new ServerConfig(root, listen, stateDir, name, interval);
+        return new ServerConfig(root, listen, stateDir, name, interval, keep);
     }
 }

@@ -175,6 +175,29 @@ public interface Zfs extends AutoCloseable {
     /** Destroys one snapshot. Idempotent: returns false if it did not exist. */
     boolean destroySnapshot(SnapshotName snapshot) throws ZfsException;
 
+    /**
+     * Applies a keep policy to a dataset's snapshots ({@link Pruning#toDestroy}): never the
+     * newest, never a protected one, never a foreign one unless {@code foreignToo}. A snapshot
+     * that cannot go (held, cloned) is skipped.
+     *
+     * @return the snapshots destroyed
+     */
+    default List<Snapshot> prune(DatasetName dataset, KeepPolicy policy, java.time.Instant now,
+            java.util.Set<Long> protectedGuids, boolean foreignToo) throws ZfsException {
+        List<Snapshot> destroyed = new java.util.ArrayList<>();
+        for (Snapshot s : Pruning.toDestroy(listSnapshots(dataset), policy, now, protectedGuids, foreignToo)) {
+            try {
+                if (destroySnapshot(s.name())) {
+                    destroyed.add(s);
+                }
+            } catch (DatasetBusyException e) {
+                System.getLogger(Zfs.class.getName()).log(System.Logger.Level.INFO,
+                        "keeping " + s.name() + ", it is in use: " + e.getMessage());
+            }
+        }
+        return destroyed;
+    }
+
     // ---------------------------------------------------------------- streams
 
     /**

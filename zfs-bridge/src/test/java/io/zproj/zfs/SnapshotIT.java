@@ -87,6 +87,27 @@ class SnapshotIT {
     }
 
     @Test
+    void prune_onRealSnapshots_keepsWhatThePolicySays() throws Exception {
+        DatasetName ds = pool.dataset("pruned");
+        zfs.createDataset(ds, DatasetProperties.create());
+        Instant now = Instant.now();
+        Snapshot veryOld = zfs.snapshot(ds.snapshot(Snapshots.zprojName(now.minus(java.time.Duration.ofDays(90)))));
+        Snapshot oldProtected = zfs.snapshot(ds.snapshot(Snapshots.zprojName(now.minus(java.time.Duration.ofDays(80)))));
+        Snapshot foreign = zfs.snapshot(ds.snapshot("2013-12-18T18:23:22"));
+        Snapshot sameDayOlder = zfs.snapshot(ds.snapshot(Snapshots.zprojName(
+                now.minus(java.time.Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                        .plusSeconds(3600))));
+        Snapshot sameDayNewer = zfs.snapshot(ds.snapshot(Snapshots.zprojName(
+                now.minus(java.time.Duration.ofDays(3)).truncatedTo(java.time.temporal.ChronoUnit.DAYS)
+                        .plusSeconds(7200))));
+        Snapshot recent = zfs.snapshot(ds.snapshot(Snapshots.zprojName(now.minusSeconds(60))));
+
+        List<Snapshot> destroyed = zfs.prune(ds, KeepPolicy.DEFAULT, now, java.util.Set.of(oldProtected.guid()), false);
+        assertThat(destroyed).containsExactly(veryOld, sameDayOlder);
+        assertThat(zfs.listSnapshots(ds)).containsExactly(oldProtected, foreign, sameDayNewer, recent);
+    }
+
+    @Test
     void destroySnapshot_isIdempotent() throws Exception {
         DatasetName ds = pool.dataset("destroy");
         zfs.createDataset(ds, DatasetProperties.create());
