@@ -18,9 +18,11 @@ import java.util.Objects;
  * @param freshness    how long a project's newest-snapshot check is trusted before asking again (default 5 s)
  * @param writeBack    how often projects with local changes are written back (default 30 s)
  * @param keep         which local zproj snapshots to keep after a write-back (never one a replica is at)
+ * @param cacheSize    the most bytes the cached projects may use; least recently used clean
+ *                     projects are evicted above it (0: no limit, the default)
  */
 public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers,
-        Duration listRefresh, Duration freshness, Duration writeBack, KeepPolicy keep) {
+        Duration listRefresh, Duration freshness, Duration writeBack, KeepPolicy keep, long cacheSize) {
 
     public CacheConfig {
         Objects.requireNonNull(cacheRoot, "cacheRoot");
@@ -29,6 +31,9 @@ public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketA
         Objects.requireNonNull(listRefresh, "listRefresh");
         Objects.requireNonNull(freshness, "freshness");
         Objects.requireNonNull(keep, "keep");
+        if (cacheSize < 0) {
+            throw new IllegalArgumentException("cache size must be >= 0, was " + cacheSize);
+        }
         if (writeBack.compareTo(Duration.ofMillis(100)) < 0 || writeBack.compareTo(Duration.ofDays(1)) > 0) {
             throw new IllegalArgumentException("write-back interval must be between 100 ms and 1 day, was " + writeBack);
         }
@@ -36,19 +41,23 @@ public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketA
 
     public static CacheConfig of(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers) {
         return new CacheConfig(cacheRoot, stateDir, servers, Duration.ofSeconds(10), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), KeepPolicy.DEFAULT);
+                Duration.ofSeconds(30), KeepPolicy.DEFAULT, 0);
     }
 
     public CacheConfig withFreshness(Duration d) {
-        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, d, writeBack, keep);
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, d, writeBack, keep, cacheSize);
     }
 
     public CacheConfig withKeep(KeepPolicy policy) {
-        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, writeBack, policy);
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, writeBack, policy, cacheSize);
+    }
+
+    public CacheConfig withCacheSize(long bytes) {
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, writeBack, keep, bytes);
     }
 
     public CacheConfig withWriteBack(Duration d) {
-        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, d, keep);
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, d, keep, cacheSize);
     }
 
     /** The directory under which projects' datasets are mounted. */

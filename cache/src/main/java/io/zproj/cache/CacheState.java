@@ -63,6 +63,14 @@ final class CacheState implements AutoCloseable {
         }
     }
 
+    void remove(ProjectId id) throws IOException {
+        try {
+            db.delete(sync, key(id));
+        } catch (RocksDBException ex) {
+            throw new IOException("cannot write the cache state: " + ex.getMessage(), ex);
+        }
+    }
+
     Map<ProjectId, Entry> all() {
         Map<ProjectId, Entry> out = new HashMap<>();
         try (RocksIterator it = db.newIterator()) {

@@ -110,7 +110,17 @@ public final class ControlServer implements AutoCloseable {
             all.add("OK");
             return all;
         }
-        return List.of("unknown request '" + request + "' (sync [UUID] | status [--json])", "FAILED");
+        if (words.length == 2 && words[0].equals("evict")) {
+            try {
+                ProjectId id = ProjectId.parse(words[1]);
+                Optional<String> why = cache.evict(id);
+                return why.isEmpty() ? List.of("evicted " + id, "OK")
+                        : List.of("cannot evict " + id + ": " + why.get(), "FAILED");
+            } catch (IllegalArgumentException e) {
+                return List.of(e.getMessage(), "FAILED");
+            }
+        }
+        return List.of("unknown request '" + request + "' (sync [UUID] | status [--json] | evict UUID)", "FAILED");
     }
 
     static List<String> text(List<ProjectCache.ProjectStatus> projects) {

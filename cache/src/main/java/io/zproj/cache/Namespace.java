@@ -38,4 +38,7 @@ public interface Namespace {
 
     /** A mutating operation happened in the project. Cheap: called on every write. */
     void modified(ProjectId id);
+
+    /** Which projects have files open through the mount (those are never taken away). */
+    default void inUse(java.util.function.Predicate<ProjectId> openFiles) {}
 }

@@ -63,6 +63,9 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     private final ScheduledExecutorService writeBacks = Executors.newSingleThreadScheduledExecutor(
             r -> daemon(r, "zproj-write-back-tick"));
     private final WriteBack writeBack;
+    private final Map<ProjectId, Long> lastAccess = new ConcurrentHashMap<>();
+    private final Map<ProjectId, Object> projectLocks = new ConcurrentHashMap<>();
+    private volatile java.util.function.Predicate<ProjectId> inUse = id -> false;
 
     private ProjectCache(Zfs zfs, Transport transport, String clientName, CacheConfig config, Clock clock,
             CacheState state) {
@@ -94,6 +97,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 }
             }
             state.all().forEach((id, e) -> {
+                cache.lastAccess.put(id, e.lastAccessMillis());
                 if (e.dirty() || e.mounted()) { // mounted at start: the daemon died; count it as changed
                     cache.dirty.put(id, Boolean.TRUE);
                     if (e.mounted() && !e.dirty()) {
@@ -184,6 +188,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
 
     @Override
     public Path open(ProjectId id) throws IOException {
+        lastAccess.put(id, clock.millis());
         Path ready = mounted.get(id);
         if (ready != null && (dirty.containsKey(id) || fresh.getIfPresent(id) != null)) {
             return ready;
@@ -210,6 +215,16 @@ public final class ProjectCache implements Namespace, AutoCloseable {
 
     /** Brings the project local and current (unless it has local changes), mounts it, returns its directory. */
     private Path fetchAndMount(ProjectId id) throws IOException {
+        synchronized (lockFor(id)) {
+            return fetchAndMountLocked(id);
+        }
+    }
+
+    private Object lockFor(ProjectId id) {
+        return projectLocks.computeIfAbsent(id, k -> new Object());
+    }
+
+    private Path fetchAndMountLocked(ProjectId id) throws IOException {
         DatasetName ds = config.cacheRoot().child(id);
         Path dir = config.mountBase().resolve(id.toString());
         boolean isLocal = local.containsKey(id);
@@ -239,6 +254,9 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         local.put(id, zfs.datasetInfo(ds));
         mounted.put(id, dir);
         touch(id);
+        if (config.cacheSize() > 0) {
+            writeBacks.execute(this::enforceSize); // a fetch may have taken the cache over its size
+        }
         return dir;
     }
 
@@ -282,6 +300,107 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.WARNING, "write-back of " + id + " failed: " + e.getMessage());
                 }
+            }
+        }
+        enforceSize();
+    }
+
+    // ------------------------------------------------------------------ eviction
+
+    /** Tells the cache which projects the mount has files open in: those are never evicted. */
+    @Override
+    public void inUse(java.util.function.Predicate<ProjectId> predicate) {
+        this.inUse = predicate;
+    }
+
+    /**
+     * Evicts least recently used projects while the cache is over its size. Only projects that
+     * every replica holds up to their newest snapshot go; dirty, conflicted, open or busy ones
+     * stay, and the log says so when only such are left.
+     */
+    public void enforceSize() {
+        if (config.cacheSize() <= 0) {
+            return;
+        }
+        long used;
+        List<ProjectId> byAge;
+        try {
+            used = 0;
+            for (DatasetInfo d : zfs.listChildren(config.cacheRoot())) {
+                used += d.used();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot measure the cache: " + e.getMessage());
+            return;
+        }
+        if (used <= config.cacheSize()) {
+            return;
+        }
+        byAge = new ArrayList<>(local.keySet());
+        byAge.sort(java.util.Comparator.comparingLong(id -> lastAccess.getOrDefault(id, 0L)));
+        List<String> kept = new ArrayList<>();
+        long recent = clock.millis() - config.freshness().toMillis();
+        for (ProjectId id : byAge) {
+            if (used <= config.cacheSize()) {
+                return;
+            }
+            if (lastAccess.getOrDefault(id, 0L) > recent) {
+                kept.add(id + " (in use right now)");
+                continue;
+            }
+            long size = local.get(id) == null ? 0 : local.get(id).used();
+            Optional<String> why = evict(id);
+            if (why.isEmpty()) {
+                used -= size;
+            } else {
+                kept.add(id + " (" + why.get() + ")");
+            }
+        }
+        if (used > config.cacheSize()) {
+            LOG.log(Level.WARNING, "the cache uses " + used + " bytes, over its size of " + config.cacheSize()
+                    + ", and nothing more can be evicted: " + String.join("; ", kept));
+        }
+    }
+
+    /**
+     * Evicts one project: writes it back if needed, and only if every replica then holds its
+     * newest snapshot, unmounts and destroys the local copy.
+     *
+     * @return empty if evicted, otherwise why not
+     */
+    public Optional<String> evict(ProjectId id) {
+        synchronized (lockFor(id)) {
+            if (!local.containsKey(id)) {
+                return Optional.of("not cached here");
+            }
+            if (writeBack.conflict(id).isPresent()) {
+                return Optional.of("conflicted: " + writeBack.conflict(id).get());
+            }
+            if (inUse.test(id)) {
+                return Optional.of("files are open in it");
+            }
+            if (opening.containsKey(id)) {
+                return Optional.of("it is being fetched");
+            }
+            try {
+                WriteBack.Report r = writeBack.run(id, () -> persistClean(id)); // also checks every replica
+                if (!r.ok() || dirty.containsKey(id)) {
+                    return Optional.of("not every replica holds its newest snapshot: " + r.outcomes());
+                }
+                DatasetName ds = config.cacheRoot().child(id);
+                zfs.unmount(ds);
+                mounted.remove(id);
+                zfs.destroyDataset(ds);
+                local.remove(id);
+                fresh.invalidate(id);
+                state.remove(id);
+                LOG.log(Level.INFO, "evicted " + id + " (every replica holds " + r.newest().map(Object::toString)
+                        .orElse("it") + ")");
+                return Optional.empty();
+            } catch (io.zproj.zfs.DatasetBusyException e) {
+                return Optional.of("its mount is busy");
+            } catch (IOException | RuntimeException e) {
+                return Optional.of("eviction failed: " + e.getMessage());
             }
         }
     }

@@ -45,6 +45,10 @@ final class MountCommand implements Callable<Integer> {
             description = "how often local changes are written back to the replicas (default 30s)")
     String writebackInterval;
 
+    @Option(names = "--cache-size", defaultValue = "0",
+            description = "most bytes the cached projects may use, e.g. 50G (default 0: no limit)")
+    String cacheSize;
+
     @Option(names = "--keep", defaultValue = "all=1h,hourly=1d,daily=14d,weekly=61d",
             description = "which local zproj snapshots to keep after a write-back (default ${DEFAULT-VALUE})")
     String keep;
@@ -54,7 +58,8 @@ final class MountCommand implements Callable<Integer> {
         Path mp = mountpoint.toAbsolutePath().normalize();
         Path stateDir = (state == null ? Path.of("/var/lib/zproj/client") : state).toAbsolutePath();
         CacheConfig config = CacheConfig.of(DatasetName.of(cacheRoot), stateDir, Addresses.parseList(servers))
-                .withWriteBack(Durations.parse(writebackInterval)).withKeep(io.zproj.zfs.KeepPolicy.parse(keep));
+                .withWriteBack(Durations.parse(writebackInterval)).withKeep(io.zproj.zfs.KeepPolicy.parse(keep))
+                .withCacheSize(Sizes.parse(cacheSize));
         Wiring wiring = Wiring.open();
         ProjectCache cache;
         ProjectsMount mount;

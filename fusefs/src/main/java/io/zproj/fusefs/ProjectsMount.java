@@ -46,6 +46,7 @@ public final class ProjectsMount implements AutoCloseable {
     public static ProjectsMount mount(Namespace namespace, Path mountpoint, Path statfsFallback) throws java.io.IOException {
         Files.createDirectories(mountpoint);
         ProjectsFs fs = new ProjectsFs(namespace, statfsFallback);
+        namespace.inUse(fs::hasOpenFiles);
         fs.mount(mountpoint, false, false, OPTIONS.toArray(String[]::new));
         LOG.log(Level.INFO, "mounted the projects namespace at " + mountpoint);
         return new ProjectsMount(fs, mountpoint);

@@ -70,8 +70,12 @@ class MountIT {
     }
 
     private void startMount() throws IOException {
+        startMount(0);
+    }
+
+    private void startMount(long cacheSize) throws IOException {
         CacheConfig config = CacheConfig.of(cluster.clientRoot(), cluster.pool().dir().resolve("client-state"),
-                cluster.addresses()).withFreshness(Duration.ofMillis(200));
+                cluster.addresses()).withFreshness(Duration.ofMillis(200)).withCacheSize(cacheSize);
         cache = ProjectCache.open(counting, cluster.transport(), "mount-it", config, Clock.systemUTC());
         Files.createDirectories(config.mountBase());
         mnt = cluster.pool().dir().resolve("projects");
@@ -308,6 +312,65 @@ class MountIT {
         assertThat(Files.readString(mnt.resolve(id.toString()).resolve("other.txt"))).isEqualTo("changed locally");
         assertThat(onReplica(0, id, "other.txt")).contains("changed on the replica");
         assertThat(cluster.zfs().newestSnapshot(remote).orElseThrow().guid()).isEqualTo(serverHead.guid());
+    }
+
+    // ------------------------------------------------------------------ eviction
+
+    @Test
+    void evict_aCleanProject_thenTheNextLookFetchesItAgain_identical() throws Exception {
+        ProjectId id = cluster.seed(dir -> Trees.populate(dir, 31, 40, 1 << 20), 0, 1);
+        cache.refreshList();
+        Path dir = mnt.resolve(id.toString());
+        java.util.Map<String, String> before = Trees.describe(dir);
+        assertThat(cache.evict(id)).isEmpty();
+        assertThat(cluster.zfs().exists(local(id))).isFalse();
+        assertThat(Trees.describe(dir)).isEqualTo(before);
+        assertThat(cluster.zfs().exists(local(id))).isTrue();
+    }
+
+    @Test
+    void evict_writesBackFirst_andRefusesWhileAReplicaLacksTheNewest_orAFileIsOpen() throws Exception {
+        ProjectId id = fresh();
+        Path file = mnt.resolve(id.toString()).resolve("unsynced.txt");
+        Files.writeString(file, "must not be lost");
+        cluster.stop(1);
+        assertThat(cache.evict(id)).get().asString().contains("not every replica holds its newest snapshot");
+        assertThat(Files.readString(file)).isEqualTo("must not be lost");
+        cluster.restart(1);
+        try (java.nio.channels.FileChannel open = java.nio.channels.FileChannel.open(file)) {
+            assertThat(cache.evict(id)).get().asString().contains("files are open");
+        }
+        Optional<String> why = cache.evict(id);
+        for (int i = 0; i < 40 && why.isPresent() && why.get().contains("files are open"); i++) {
+            Thread.sleep(50); // FUSE releases a closed file asynchronously
+            why = cache.evict(id);
+        }
+        assertThat(why).isEmpty();
+        assertThat(onReplica(1, id, "unsynced.txt")).contains("must not be lost");
+        assertThat(Files.readString(file)).isEqualTo("must not be lost");
+    }
+
+    @Test
+    void cacheSize_evictsTheLeastRecentlyUsed_andKeepsTheRecent() throws Exception {
+        ProjectId older = cluster.seed(dir -> Trees.populate(dir, 41, 10, 4 << 20), 0, 1);
+        ProjectId newer = cluster.seed(dir -> Trees.populate(dir, 42, 10, 4 << 20), 0, 1);
+        long others = 0; // what earlier tests left in the cache and cannot be evicted (e.g. conflicted)
+        for (io.zproj.zfs.DatasetInfo d : cluster.zfs().listChildren(cluster.clientRoot())) {
+            ProjectId other = ProjectId.parse(d.name().leaf());
+            if (cache.evict(other).isPresent()) {
+                others += cluster.zfs().datasetInfo(d.name()).used();
+            }
+        }
+        stopMount();
+        startMount(others + (6L << 20)); // room for one of the two
+        Files.size(mnt.resolve(older.toString()).resolve("big.bin"));
+        Thread.sleep(300);
+        Files.size(mnt.resolve(newer.toString()).resolve("big.bin"));
+        Thread.sleep(300); // both older than the 200 ms "in use right now" window
+        cache.enforceSize();
+        assertThat(cluster.zfs().exists(local(older))).isFalse();
+        assertThat(cluster.zfs().exists(local(newer))).isTrue();
+        assertThat(Files.size(mnt.resolve(older.toString()).resolve("big.bin"))).isEqualTo(4 << 20);
     }
 
     /** A new project on both replicas with other.txt = "other", known to the mount. */
