@@ -110,6 +110,19 @@ public final class ControlServer implements AutoCloseable {
             all.add("OK");
             return all;
         }
+        if (words.length == 3 && words[0].equals("resolve")) {
+            try {
+                ProjectId id = ProjectId.parse(words[1]);
+                if (!words[2].equals("local") && !words[2].equals("remote")) {
+                    return List.of("--keep must be local or remote, not '" + words[2] + "'", "FAILED");
+                }
+                List<String> out = new ArrayList<>(cache.resolve(id, words[2].equals("local")));
+                out.add("OK");
+                return out;
+            } catch (IllegalArgumentException | IOException e) {
+                return List.of("cannot resolve: " + e.getMessage(), "FAILED");
+            }
+        }
         if (words.length == 2 && words[0].equals("evict")) {
             try {
                 ProjectId id = ProjectId.parse(words[1]);
@@ -120,7 +133,7 @@ public final class ControlServer implements AutoCloseable {
                 return List.of(e.getMessage(), "FAILED");
             }
         }
-        return List.of("unknown request '" + request + "' (sync [UUID] | status [--json] | evict UUID)", "FAILED");
+        return List.of("unknown request '" + request + "' (sync [UUID] | status [--json] | evict UUID | resolve UUID local|remote)", "FAILED");
     }
 
     static List<String> text(List<ProjectCache.ProjectStatus> projects) {

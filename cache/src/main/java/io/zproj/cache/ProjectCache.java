@@ -443,6 +443,70 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         return new SyncReport(lines, ok);
     }
 
+    /**
+     * Settles a conflict explicitly. {@code keepLocal}: each diverged replica's copy is set aside
+     * on that replica (renamed, kept with its snapshots) and replaced by the local copy.
+     * Otherwise the first diverged replica wins: the local copy is set aside locally (renamed,
+     * kept), the winner's copy is fetched, and every other replica that does not already hold it
+     * is set aside and replaced the same way. Nothing is ever destroyed.
+     *
+     * @return what was done, one line each
+     */
+    public List<String> resolve(ProjectId id, boolean keepLocal) throws IOException {
+        List<InetSocketAddress> diverged = writeBack.diverged(id);
+        if (writeBack.conflict(id).isEmpty() || diverged.isEmpty()) {
+            throw new CacheException(id + " is not conflicted");
+        }
+        List<String> done = new ArrayList<>();
+        synchronized (lockFor(id)) {
+            if (keepLocal) {
+                for (InetSocketAddress server : diverged) {
+                    String keptAs = transfers.setAsideAndPush(id, config.cacheRoot(), server);
+                    done.add(Addresses.format(server) + ": its copy is kept as " + keptAs
+                            + "; it now holds the local copy");
+                }
+            } else {
+                if (inUse.test(id)) {
+                    throw new CacheException("files are open in " + id + "; close them to replace the local copy");
+                }
+                InetSocketAddress winner = diverged.get(0);
+                DatasetName ds = config.cacheRoot().child(id);
+                String keptAs = id + "-conflict-" + io.zproj.zfs.Snapshots.zprojName(clock)
+                        .substring(io.zproj.zfs.Snapshots.PREFIX.length());
+                zfs.unmount(ds);
+                mounted.remove(id);
+                zfs.rename(ds, config.cacheRoot().child(keptAs));
+                local.remove(id);
+                dirty.remove(id);
+                fresh.invalidate(id);
+                state.remove(id);
+                done.add("the local copy is kept as " + config.cacheRoot().child(keptAs));
+                ProjectTransfers.PullOutcome pulled = transfers.pull(id, config.cacheRoot(), List.of(winner),
+                        TransferListener.NONE);
+                local.put(id, zfs.datasetInfo(ds));
+                done.add("fetched " + pulled.snapshot() + " from " + Addresses.format(winner));
+                for (InetSocketAddress other : config.servers()) {
+                    if (other.equals(winner)) {
+                        continue;
+                    }
+                    try {
+                        ProjectTransfers.PushOutcome out = transfers.pushNewest(id, config.cacheRoot(), other,
+                                TransferListener.NONE);
+                        done.add(Addresses.format(other) + ": " + (out.upToDate() ? "already holds it" : "caught up"));
+                    } catch (DivergedException e) {
+                        String aside = transfers.setAsideAndPush(id, config.cacheRoot(), other);
+                        done.add(Addresses.format(other) + ": its copy is kept as " + aside + "; it now holds "
+                                + pulled.snapshot());
+                    }
+                }
+            }
+            writeBack.resolved(id);
+        }
+        LOG.log(Level.WARNING, "resolved the conflict of " + id + " keeping the " + (keepLocal ? "local" : "remote")
+                + " copy: " + String.join("; ", done));
+        return done;
+    }
+
     /** One cached project as {@code zproj status} shows it. */
     public record ProjectStatus(ProjectId id, long sizeBytes, String state, Optional<String> conflict,
             Optional<SnapshotEntry> localNewest, Map<InetSocketAddress, WriteBack.ReplicaState> replicas,

@@ -262,6 +262,25 @@ public final class ProjectTransfers {
         }
     }
 
+    /**
+     * Resolves a conflict in favour of the local copy on one server: the server's diverged
+     * project is set aside there (renamed, kept with all its snapshots), then the local copy is
+     * sent in full.
+     *
+     * @return the name the server keeps its diverged copy under
+     */
+    public String setAsideAndPush(ProjectId id, DatasetName localRoot, InetSocketAddress server) throws IOException {
+        String keptAs;
+        try (TransportClient client = transport.connect(server, clientName)) {
+            ProjectInfo remote = client.info(id.uuid());
+            SnapshotEntry head = remote.newest().orElseThrow(() -> new CacheException(
+                    Addresses.format(server) + " holds " + id + " without a snapshot"));
+            keptAs = client.setAside(id.uuid(), head.guid());
+        }
+        pushNewest(id, localRoot, server, TransferListener.NONE);
+        return keptAs;
+    }
+
     /** The base of a push: the server's newest snapshot, which the local copy must have. */
     private static Snapshot baseFor(ProjectId id, List<Snapshot> localSnaps, ProjectInfo remote,
             InetSocketAddress server) throws DivergedException {

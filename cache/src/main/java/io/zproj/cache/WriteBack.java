@@ -201,6 +201,23 @@ final class WriteBack {
         return Map.copyOf(replicas.getOrDefault(id, Map.of()));
     }
 
+    /** The replicas a project has diverged from. */
+    List<InetSocketAddress> diverged(ProjectId id) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        replicas.getOrDefault(id, Map.of()).forEach((server, st) -> {
+            if (st.error().startsWith("diverged")) {
+                out.add(server);
+            }
+        });
+        return out;
+    }
+
+    /** Forgets a conflict once it is resolved: every replica is written to again. */
+    void resolved(ProjectId id) {
+        conflicted.remove(id);
+        replicas.remove(id);
+    }
+
     /** Why a project is conflicted, if it is. */
     Optional<String> conflict(ProjectId id) {
         return Optional.ofNullable(conflicted.get(id));

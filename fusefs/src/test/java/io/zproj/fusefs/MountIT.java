@@ -314,6 +314,60 @@ class MountIT {
         assertThat(cluster.zfs().newestSnapshot(remote).orElseThrow().guid()).isEqualTo(serverHead.guid());
     }
 
+    /** A project conflicted with srv0 (srv1 holds the local writes): srv0 says "replica", local says "local". */
+    private ProjectId conflicted() throws Exception {
+        ProjectId id = fresh();
+        Files.readString(mnt.resolve(id.toString()).resolve("other.txt")); // fault in
+        DatasetName remote = cluster.root(0).child(id);
+        Path m = cluster.mount(remote);
+        Files.writeString(m.resolve("other.txt"), "replica");
+        cluster.zfs().unmount(remote);
+        cluster.zfs().snapshot(remote.snapshot("on-the-server"));
+        Files.writeString(mnt.resolve(id.toString()).resolve("other.txt"), "local");
+        assertThat(cache.sync(Optional.of(id)).ok()).isFalse();
+        return id;
+    }
+
+    /** The dataset a side set aside for {@code id} under {@code root}, read for its other.txt. */
+    private static String asideContent(DatasetName root, ProjectId id) throws IOException {
+        DatasetName aside = cluster.zfs().listChildren(root).stream().map(io.zproj.zfs.DatasetInfo::name)
+                .filter(n -> n.leaf().startsWith(id + "-conflict-")).findFirst().orElseThrow();
+        Snapshot head = cluster.zfs().newestSnapshot(aside).orElseThrow();
+        Path m = cluster.mount(aside);
+        try {
+            return Files.readString(m.resolve("other.txt"));
+        } finally {
+            cluster.zfs().unmount(aside);
+            assertThat(head).isNotNull();
+        }
+    }
+
+    @Test
+    void resolve_keepLocal_setsTheReplicasCopyAside_andWritesTheLocalOne() throws Exception {
+        ProjectId id = conflicted();
+        assertThat(cache.resolve(id, true)).anyMatch(l -> l.contains("now holds the local copy"));
+        assertThat(onReplica(0, id, "other.txt")).contains("local");
+        assertThat(onReplica(1, id, "other.txt")).contains("local");
+        assertThat(asideContent(cluster.root(0), id)).isEqualTo("replica");
+        assertThat(cache.status()).filteredOn(p -> p.id().equals(id)).singleElement()
+                .satisfies(p -> assertThat(p.state()).isNotEqualTo("conflicted"));
+        Files.writeString(mnt.resolve(id.toString()).resolve("after.txt"), "after resolve");
+        assertThat(cache.sync(Optional.of(id)).ok()).isTrue();
+        assertThat(onReplica(0, id, "after.txt")).contains("after resolve");
+    }
+
+    @Test
+    void resolve_keepRemote_setsTheLocalCopyAside_andTakesTheReplicas() throws Exception {
+        ProjectId id = conflicted();
+        assertThat(cache.resolve(id, false)).anyMatch(l -> l.contains("the local copy is kept as"));
+        assertThat(Files.readString(mnt.resolve(id.toString()).resolve("other.txt"))).isEqualTo("replica");
+        assertThat(asideContent(cluster.clientRoot(), id)).isEqualTo("local");
+        assertThat(onReplica(1, id, "other.txt")).contains("replica");
+        assertThat(asideContent(cluster.root(1), id)).isEqualTo("local");
+        Files.writeString(mnt.resolve(id.toString()).resolve("after.txt"), "after resolve");
+        assertThat(cache.sync(Optional.of(id)).ok()).isTrue();
+    }
+
     // ------------------------------------------------------------------ eviction
 
     @Test
@@ -356,8 +410,8 @@ class MountIT {
         ProjectId newer = cluster.seed(dir -> Trees.populate(dir, 42, 10, 4 << 20), 0, 1);
         long others = 0; // what earlier tests left in the cache and cannot be evicted (e.g. conflicted)
         for (io.zproj.zfs.DatasetInfo d : cluster.zfs().listChildren(cluster.clientRoot())) {
-            ProjectId other = ProjectId.parse(d.name().leaf());
-            if (cache.evict(other).isPresent()) {
+            // copies set aside by a resolve are not projects: they count, and stay
+            if (!ProjectId.isValid(d.name().leaf()) || cache.evict(ProjectId.parse(d.name().leaf())).isPresent()) {
                 others += cluster.zfs().datasetInfo(d.name()).used();
             }
         }

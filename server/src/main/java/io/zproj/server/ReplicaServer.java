@@ -255,6 +255,35 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     }
 
     @Override
+    public String setAside(UUID project, long expectedHeadGuid) throws IOException {
+        ProjectId id = new ProjectId(project);
+        lockForWrite(id);
+        try {
+            DatasetName ds = dataset(id);
+            if (!zfs.exists(ds)) {
+                throw notFound(id);
+            }
+            Optional<Snapshot> head = zfs.newestSnapshot(ds);
+            if (head.isEmpty() || head.get().guid() != expectedHeadGuid) {
+                throw new ServiceException(ErrorCode.DIVERGED, "server " + name() + " holds " + id + " at "
+                        + head.map(s -> Streams.entry(s).toString()).orElse("no snapshot")
+                        + ", not the head the request was about; nothing was changed");
+            }
+            String keptAs = id + "-conflict-" + Snapshots.zprojName(clock).substring(Snapshots.PREFIX.length());
+            zfs.rename(ds, config.root().child(keptAs));
+            entries.remove(id);
+            catalog.remove(id);
+            LOG.log(Level.WARNING, "set " + id + " aside as " + config.root().child(keptAs)
+                    + " to resolve a conflict (kept with all its snapshots)");
+            return config.root().child(keptAs).value();
+        } catch (ZfsException e) {
+            throw Errors.toService(e);
+        } finally {
+            writing.remove(id);
+        }
+    }
+
+    @Override
     public Outgoing send(UUID project, OptionalLong baseGuid) throws IOException {
         ProjectId id = new ProjectId(project);
         DatasetName ds = dataset(id);

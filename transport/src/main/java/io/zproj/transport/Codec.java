@@ -90,6 +90,11 @@ final class Codec {
         } else if (m instanceof Create c) {
             writeUuid(out, c.project());
             out.writeLong(c.quotaBytes());
+        } else if (m instanceof Message.SetAside a) {
+            writeUuid(out, a.project());
+            out.writeLong(a.expectedHeadGuid());
+        } else if (m instanceof Message.Aside a) {
+            writeString(out, a.keptAs());
         } else if (m instanceof Chunk) {
             throw new IllegalArgumentException("chunks are encoded by the frame encoder");
         }
@@ -148,6 +153,8 @@ final class Codec {
                 case RECEIVE -> new Receive(readHeader(in));
                 case ACK -> new Acked(new Ack(readUuid(in), readSnapshot(in)));
                 case CREATE -> new Create(readUuid(in), nonNegative(in.readLong(), "quota"));
+                case SET_ASIDE -> new Message.SetAside(readUuid(in), in.readLong());
+                case ASIDE -> new Message.Aside(readString(in));
             };
             if (in.isReadable()) {
                 if (m instanceof Chunk c) {

@@ -74,4 +74,10 @@ sealed interface Message {
 
     /** Create an empty project with a quota (0 for none). */
     record Create(UUID project, long quotaBytes) implements Message {}
+
+    /** Resolve a conflict: rename the project aside (kept, never destroyed) if its head is still this one. */
+    record SetAside(UUID project, long expectedHeadGuid) implements Message {}
+
+    /** The name the project was set aside under. */
+    record Aside(String keptAs) implements Message {}
 }

@@ -44,7 +44,9 @@ final class Protocol {
         STREAM_END(15, Message.StreamEnd.class),
         RECEIVE(16, Message.Receive.class),
         ACK(17, Message.Acked.class),
-        CREATE(18, Message.Create.class);
+        CREATE(18, Message.Create.class),
+        SET_ASIDE(19, Message.SetAside.class),
+        ASIDE(20, Message.Aside.class);
 
         private static final Type[] BY_CODE = new Type[32];
         private static final java.util.Map<Class<?>, Type> BY_CLASS = new java.util.HashMap<>();

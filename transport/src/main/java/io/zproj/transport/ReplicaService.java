@@ -45,6 +45,16 @@ public interface ReplicaService {
      */
     StreamSink<Ack> receive(StreamHeader header, String peer) throws IOException;
 
+    /**
+     * Sets a project aside to resolve a conflict: renames it to a name that is not a project
+     * (kept with all its snapshots, never destroyed), so that a full push can take its place.
+     *
+     * @param expectedHeadGuid the head the client decided about; if the project has moved on
+     *                         since, nothing is done ({@code DIVERGED})
+     * @return the name it is kept under
+     */
+    String setAside(UUID project, long expectedHeadGuid) throws IOException;
+
     /** The answer to a send request. */
     record Outgoing(Optional<StreamHeader> header, Optional<StreamSource> source, SnapshotEntry newest) {
 

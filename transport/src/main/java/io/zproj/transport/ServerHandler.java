@@ -124,6 +124,8 @@ final class ServerHandler extends PeerHandler {
                 reply(new Message.Pong(p.nanos(), new Load(server.activeStreams(), service.freeBytes())));
             } else if (msg instanceof Message.Create c) {
                 reply(new Message.Acked(service.create(c.project(), c.quotaBytes())));
+            } else if (msg instanceof Message.SetAside a) {
+                reply(new Message.Aside(service.setAside(a.project(), a.expectedHeadGuid())));
             } else if (msg instanceof Message.Send s) {
                 send(s);
             } else if (msg instanceof Message.Receive r) {

@@ -121,6 +121,11 @@ public final class TransportClient implements AutoCloseable {
         return new PingResult(Duration.ofNanos(System.nanoTime() - start), pong.load());
     }
 
+    /** Sets the project aside on the server if its head is still {@code expectedHeadGuid}; returns the name kept under. */
+    public String setAside(UUID project, long expectedHeadGuid) throws TransportException {
+        return expect(request(new Message.SetAside(project, expectedHeadGuid)), Message.Aside.class).keptAs();
+    }
+
     public Ack create(UUID project, long quotaBytes) throws TransportException {
         return expect(request(new Message.Create(project, quotaBytes)), Message.Acked.class).ack();
     }

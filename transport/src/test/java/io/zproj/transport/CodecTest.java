@@ -48,7 +48,9 @@ class CodecTest {
                 new Message.StreamEnd(1L << 33, 0xDEADBEEFCAFEL),
                 new Message.Receive(new StreamHeader(P, B, Optional.of(A))),
                 new Message.Acked(new Ack(P, B)),
-                new Message.Create(P, 1L << 30));
+                new Message.Create(P, 1L << 30),
+                new Message.SetAside(P, -5L),
+                new Message.Aside(P + "-conflict-20261124T101500Z"));
     }
 
     /** Encodes messages through a real encoder pipeline into one buffer of wire bytes. */

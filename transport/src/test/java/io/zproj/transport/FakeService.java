@@ -91,6 +91,13 @@ final class FakeService implements ReplicaService {
         };
     }
 
+    @Override
+    public String setAside(UUID project, long expectedHeadGuid) throws IOException {
+        requireKnown(project);
+        lengths.remove(project);
+        return project + "-conflict";
+    }
+
     private void requireKnown(UUID project) throws ServiceException {
         if (!lengths.containsKey(project)) {
             throw new ServiceException(ErrorCode.NOT_FOUND, "no project " + project);

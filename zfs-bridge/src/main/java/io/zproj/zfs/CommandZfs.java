@@ -245,6 +245,14 @@ final class CommandZfs implements Zfs {
     }
 
     @Override
+    public void rename(DatasetName from, DatasetName to) throws ZfsException {
+        if (!from.pool().equals(to.pool())) {
+            throw new IllegalArgumentException("cannot rename across pools: " + from + " -> " + to);
+        }
+        runner.run(List.of(zfs, "rename", from.value(), to.value()));
+    }
+
+    @Override
     public List<DatasetInfo> listChildren(DatasetName parent) throws ZfsException {
         Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "1",
                 "-o", "name,property,value", "type,used,referenced,quota", parent.value()));

@@ -106,6 +106,14 @@ public interface Zfs extends AutoCloseable {
      */
     boolean destroyDataset(DatasetName dataset) throws ZfsException;
 
+    /**
+     * Renames a dataset (with its snapshots and children) within its pool. It must not be mounted.
+     *
+     * @throws DatasetExistsException   if {@code to} exists
+     * @throws DatasetNotFoundException if {@code from} does not
+     */
+    void rename(DatasetName from, DatasetName to) throws ZfsException;
+
     /** The direct child filesystems of {@code parent} with their space, sorted by name. */
     List<DatasetInfo> listChildren(DatasetName parent) throws ZfsException;
 

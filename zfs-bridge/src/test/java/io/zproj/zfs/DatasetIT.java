@@ -145,6 +145,21 @@ class DatasetIT {
     }
 
     @Test
+    void rename_keepsSnapshots_andRefusesAnExistingTarget() throws Exception {
+        DatasetName from = pool.dataset("before-rename");
+        DatasetName to = pool.dataset("after-rename");
+        zfs.createDataset(from, DatasetProperties.create());
+        Snapshot s = zfs.snapshot(from.snapshot("kept"));
+        zfs.rename(from, to);
+        assertThat(zfs.exists(from)).isFalse();
+        assertThat(zfs.listSnapshots(to)).extracting(Snapshot::guid).containsExactly(s.guid());
+        zfs.createDataset(from, DatasetProperties.create());
+        assertThatThrownBy(() -> zfs.rename(from, to)).isInstanceOf(DatasetExistsException.class);
+        assertThatThrownBy(() -> zfs.rename(pool.dataset("missing"), pool.dataset("x")))
+                .isInstanceOf(DatasetNotFoundException.class);
+    }
+
+    @Test
     void quota_setReadRemove_andBelowUsageIsQuotaExceeded() throws Exception {
         DatasetName ds = pool.dataset("quota");
         zfs.createDataset(ds, DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
