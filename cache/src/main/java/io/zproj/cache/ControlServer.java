@@ -140,9 +140,10 @@ public final class ControlServer implements AutoCloseable {
         List<String> out = new ArrayList<>();
         out.add(String.format(Locale.ROOT, "%-36s  %10s  %-10s  %s", "PROJECT", "SIZE", "STATE", "NEWEST / REPLICAS"));
         for (ProjectCache.ProjectStatus p : projects) {
-            out.add(String.format(Locale.ROOT, "%-36s  %10d  %-10s  %s%s%s", p.id(), p.sizeBytes(), p.state(),
+            out.add(String.format(Locale.ROOT, "%-36s  %10d  %-10s  %s%s", p.id(), p.sizeBytes(), p.state(),
                     p.localNewest().map(s -> "@" + s.name()).orElse("-"),
-                    p.fetching() ? "  (fetching)" : "", p.writingBack() ? "  (writing back)" : ""));
+                    p.transfer().map(t -> "  (" + t.kind() + ": " + t.done() + (t.total() > 0 ? " of " + t.total() : "")
+                            + " bytes)").orElse(p.fetching() ? "  (fetching)" : p.writingBack() ? "  (writing back)" : "")));
             for (Map.Entry<InetSocketAddress, WriteBack.ReplicaState> r : p.replicas().entrySet()) {
                 WriteBack.ReplicaState st = r.getValue();
                 long lag = p.localNewest().isPresent() && st.acked().isPresent()
@@ -169,6 +170,9 @@ public final class ControlServer implements AutoCloseable {
                     .append(",\"mounted\":").append(p.mounted())
                     .append(",\"fetching\":").append(p.fetching())
                     .append(",\"writingBack\":").append(p.writingBack())
+                    .append(",\"transfer\":").append(p.transfer().map(t -> "{\"kind\":" + q(t.kind()) + ",\"bytesDone\":"
+                            + t.done() + ",\"bytesTotal\":" + (t.total() > 0 ? Long.toString(t.total()) : "null") + "}")
+                            .orElse("null"))
                     .append(",\"conflict\":").append(p.conflict().map(ControlServer::q).orElse("null"))
                     .append(",\"replicas\":{");
             int j = 0;

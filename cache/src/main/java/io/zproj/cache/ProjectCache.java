@@ -64,6 +64,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             r -> daemon(r, "zproj-write-back-tick"));
     private final WriteBack writeBack;
     private final Map<ProjectId, Long> lastAccess = new ConcurrentHashMap<>();
+    private final Transfers transfersInProgress = new Transfers();
     private final Map<ProjectId, Object> projectLocks = new ConcurrentHashMap<>();
     private volatile java.util.function.Predicate<ProjectId> inUse = id -> false;
 
@@ -76,7 +77,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.clock = clock;
         this.state = state;
         this.fresh = Caffeine.newBuilder().expireAfterWrite(config.freshness()).maximumSize(100_000).build();
-        this.writeBack = new WriteBack(zfs, transfers, config, clock, dirty);
+        this.writeBack = new WriteBack(zfs, transfers, config, clock, dirty, transfersInProgress);
     }
 
     /**
@@ -230,8 +231,13 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         boolean isLocal = local.containsKey(id);
         if (!isLocal || !dirty.containsKey(id)) {
             try {
-                ProjectTransfers.PullOutcome r = transfers.pull(id, config.cacheRoot(), config.servers(),
-                        TransferListener.NONE);
+                ProjectTransfers.PullOutcome r;
+                try {
+                    r = transfers.pull(id, config.cacheRoot(), config.servers(),
+                            transfersInProgress.track(id, isLocal ? "refreshing" : "fetching"));
+                } finally {
+                    transfersInProgress.done(id);
+                }
                 bytesFetched.addAndGet(r.stats().rawBytes());
                 if (!r.upToDate()) {
                     LOG.log(Level.INFO, (isLocal ? "refreshed " : "faulted in ") + id + " " + r.snapshot() + " from "
@@ -510,7 +516,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     /** One cached project as {@code zproj status} shows it. */
     public record ProjectStatus(ProjectId id, long sizeBytes, String state, Optional<String> conflict,
             Optional<SnapshotEntry> localNewest, Map<InetSocketAddress, WriteBack.ReplicaState> replicas,
-            boolean fetching, boolean writingBack, boolean mounted) {}
+            boolean fetching, boolean writingBack, boolean mounted, Optional<Transfers.Progress> transfer) {}
 
     /** Every cached project: size, clean/dirty/conflicted, what each replica holds, what is in progress. */
     public List<ProjectStatus> status() {
@@ -530,7 +536,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 size = local.get(id).used();
             }
             out.add(new ProjectStatus(id, size, st, conflict, newest, writeBack.replicas(id), opening.containsKey(id),
-                    writeBack.running(id), mounted.containsKey(id)));
+                    writeBack.running(id), mounted.containsKey(id), transfersInProgress.of(id)));
         }
         return out;
     }

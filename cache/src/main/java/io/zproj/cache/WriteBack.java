@@ -54,8 +54,11 @@ final class WriteBack {
     private final Map<ProjectId, Map<InetSocketAddress, ReplicaState>> replicas = new ConcurrentHashMap<>();
     private final Map<ProjectId, String> conflicted = new ConcurrentHashMap<>();
     private final ExecutorService pushes;
+    private final Transfers inProgress;
 
-    WriteBack(Zfs zfs, ProjectTransfers transfers, CacheConfig config, Clock clock, Map<ProjectId, Boolean> dirty) {
+    WriteBack(Zfs zfs, ProjectTransfers transfers, CacheConfig config, Clock clock, Map<ProjectId, Boolean> dirty,
+            Transfers inProgress) {
+        this.inProgress = inProgress;
         this.zfs = zfs;
         this.transfers = transfers;
         this.config = config;
@@ -171,7 +174,13 @@ final class WriteBack {
         Map<InetSocketAddress, ReplicaState> known = replicas.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
         ReplicaState before = known.getOrDefault(server, ReplicaState.UNKNOWN);
         try {
-            ProjectTransfers.PushOutcome out = transfers.pushNewest(id, config.cacheRoot(), server, TransferListener.NONE);
+            ProjectTransfers.PushOutcome out;
+            try {
+                out = transfers.pushNewest(id, config.cacheRoot(), server,
+                        inProgress.track(id, "writing back to " + Addresses.format(server)));
+            } finally {
+                inProgress.done(id);
+            }
             known.put(server, new ReplicaState(Optional.of(out.ack().snapshot()), "", 0, 0));
             if (out.upToDate()) {
                 return "up to date at " + out.ack().snapshot();

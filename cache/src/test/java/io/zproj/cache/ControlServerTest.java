@@ -1,0 +1,43 @@
+package io.zproj.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.zproj.transport.SnapshotEntry;
+import io.zproj.zfs.ProjectId;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ControlServerTest {
+
+    private static final ProjectId P = ProjectId.parse("0b5c4a3e-9d1f-4c2a-8e7b-1f2d3c4b5a69");
+    private static final InetSocketAddress A = InetSocketAddress.createUnresolved("10.0.0.1", 7070);
+
+    private static ProjectCache.ProjectStatus status(Optional<Transfers.Progress> transfer, Optional<String> conflict) {
+        SnapshotEntry newest = new SnapshotEntry("zproj-20261124T120000Z", 2, 2, 1_795_521_600L);
+        SnapshotEntry acked = new SnapshotEntry("zproj-20261124T115900Z", 1, 1, 1_795_521_540L);
+        return new ProjectCache.ProjectStatus(P, 1234, conflict.isPresent() ? "conflicted" : "dirty", conflict,
+                Optional.of(newest), Map.of(A, new WriteBack.ReplicaState(Optional.of(acked), "timed out", 2, 0)),
+                false, true, true, transfer);
+    }
+
+    @Test
+    void text_showsStateReplicaLagErrorsAndProgress() {
+        List<String> lines = ControlServer.text(List.of(status(
+                Optional.of(new Transfers.Progress("writing back to 10.0.0.1:7070", 4096, 8192)), Optional.empty())));
+        assertThat(String.join("\n", lines)).contains(P.toString()).contains("dirty")
+                .contains("writing back to 10.0.0.1:7070: 4096 of 8192 bytes")
+                .contains("acked @zproj-20261124T115900Z (60 s behind); last error: timed out")
+                .contains("1 cached projects");
+    }
+
+    @Test
+    void json_isOneArray_withEscapedStrings() {
+        String json = ControlServer.json(List.of(status(Optional.empty(), Optional.of("server said \"no\"\n"))));
+        assertThat(json).startsWith("[{\"project\":\"" + P + "\"").endsWith("}}]")
+                .contains("\"state\":\"conflicted\"").contains("\"conflict\":\"server said \\\"no\\\"\\n\"")
+                .contains("\"transfer\":null").contains("\"10.0.0.1:7070\":{\"acked\":\"zproj-20261124T115900Z\"");
+    }
+}
