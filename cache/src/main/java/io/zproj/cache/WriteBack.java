@@ -160,7 +160,7 @@ final class WriteBack {
             keep.add(at.get().guid());
         }
         try {
-            List<Snapshot> pruned = zfs.prune(local, config.keep(), clock.instant(), keep, false);
+            List<Snapshot> pruned = zfs.prune(local, config.keep(), clock.instant(), keep, config.keep().foreign());
             if (!pruned.isEmpty()) {
                 LOG.log(Level.INFO, "pruned " + pruned.size() + " old local snapshots of " + id);
             }

@@ -405,7 +405,8 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
                             + header.snapshot());
                 }
                 SnapshotEntry entry = Streams.entry(got);
-                List<Snapshot> pruned = zfs.prune(dataset(id), config.keep(), clock.instant(), Set.of(got.guid()), false);
+                List<Snapshot> pruned = zfs.prune(dataset(id), config.keep(), clock.instant(), Set.of(got.guid()),
+                        config.keep().foreign());
                 if (!pruned.isEmpty()) {
                     LOG.log(Level.INFO, "pruned " + pruned.size() + " old snapshots of " + id + " by the keep policy");
                 }

@@ -91,6 +91,9 @@ class PruningTest {
     void keepPolicy_parse() {
         assertThat(KeepPolicy.parse("all=1h,hourly=1d,daily=14d,weekly=61d")).isEqualTo(KeepPolicy.DEFAULT);
         assertThat(KeepPolicy.parse("all=30m").hourly()).isZero();
+        assertThat(KeepPolicy.parse("all=30m,foreign=yes").foreign()).isTrue();
+        assertThat(KeepPolicy.DEFAULT.foreign()).isFalse();
+        assertThatThrownBy(() -> KeepPolicy.parse("foreign=maybe")).hasMessageContaining("yes or no");
         assertThatThrownBy(() -> KeepPolicy.parse("yearly=1w")).hasMessageContaining("unknown keep tier");
         assertThatThrownBy(() -> KeepPolicy.parse("all=5x")).hasMessageContaining("unknown unit");
         assertThatThrownBy(() -> KeepPolicy.parse("all")).hasMessageContaining("not a keep rule");
