@@ -81,7 +81,13 @@ public final class ControlServer implements AutoCloseable {
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c),
                     StandardCharsets.UTF_8));
             String request = in.readLine();
-            List<String> answer = handle(request == null ? "" : request.trim());
+            List<String> answer;
+            try {
+                answer = handle(request == null ? "" : request.trim());
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "control request '" + request + "' failed", e);
+                answer = List.of("internal error: " + e, "FAILED");
+            }
             out.write((String.join("\n", answer) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             LOG.log(Level.DEBUG, () -> "control request failed: " + e.getMessage());

@@ -64,6 +64,8 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             r -> daemon(r, "zproj-write-back-tick"));
     private final WriteBack writeBack;
     private final Map<ProjectId, Long> lastAccess = new ConcurrentHashMap<>();
+    /** Projects some replica does not hold the newest snapshot of (as of their last write-back). */
+    private final java.util.Set<ProjectId> unsynced = ConcurrentHashMap.newKeySet();
     private final Transfers transfersInProgress = new Transfers();
     private final Map<ProjectId, Object> projectLocks = new ConcurrentHashMap<>();
     private volatile java.util.function.Predicate<ProjectId> inUse = id -> false;
@@ -118,6 +120,16 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         return cache;
     }
 
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            if (!pool.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "background work still running 60 s after shutdown began");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
@@ -131,6 +143,14 @@ public final class ProjectCache implements Namespace, AutoCloseable {
      * newest snapshot per project. A server that fails takes nothing away.
      */
     public void refreshList() {
+        try {
+            refreshListOnce();
+        } catch (RuntimeException e) { // a scheduled task that throws is never run again
+            LOG.log(Level.ERROR, "refreshing the project list failed; it runs again at the next interval", e);
+        }
+    }
+
+    private void refreshListOnce() {
         Map<ProjectId, ProjectEntry> merged = new ConcurrentHashMap<>();
         int answered = 0;
         for (InetSocketAddress server : config.servers()) {
@@ -191,16 +211,13 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     public Path open(ProjectId id) throws IOException {
         lastAccess.put(id, clock.millis());
         Path ready = mounted.get(id);
-        if (ready != null && (dirty.containsKey(id) || fresh.getIfPresent(id) != null)) {
+        if (ready != null) {
+            if (!dirty.containsKey(id) && fresh.getIfPresent(id) == null) {
+                startOpening(id); // refresh in the background; FUSE threads never wait on the network here
+            }
             return ready;
         }
-        CompletableFuture<Path> f = opening.computeIfAbsent(id, k -> CompletableFuture.supplyAsync(() -> {
-            try {
-                return fetchAndMount(k);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }, faults));
+        CompletableFuture<Path> f = startOpening(id);
         try {
             return f.join();
         } catch (CompletionException e) {
@@ -212,6 +229,19 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         } finally {
             opening.remove(id, f);
         }
+    }
+
+    /** The one fetch, refresh and mount of a project in flight, started if there is none. */
+    private CompletableFuture<Path> startOpening(ProjectId id) {
+        CompletableFuture<Path> f = opening.computeIfAbsent(id, k -> CompletableFuture.supplyAsync(() -> {
+            try {
+                return fetchAndMount(k);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, faults));
+        f.whenComplete((p, e) -> opening.remove(id, f));
+        return f;
     }
 
     /** Brings the project local and current (unless it has local changes), mounts it, returns its directory. */
@@ -299,16 +329,39 @@ public final class ProjectCache implements Namespace, AutoCloseable {
 
     /** The periodic write-back: every project with local changes, or with a replica due for a retry. */
     private void writeBackDue() {
-        for (ProjectId id : new ArrayList<>(local.keySet())) {
-            if (writeBack.pending(id)) {
-                try {
-                    writeBack.run(id, () -> persistClean(id));
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "write-back of " + id + " failed: " + e.getMessage());
+        try {
+            for (ProjectId id : new ArrayList<>(local.keySet())) {
+                if (writeBack.pending(id)) {
+                    try {
+                        runWriteBack(id);
+                    } catch (IOException e) {
+                        LOG.log(Level.WARNING, "write-back of " + id + " failed: " + e.getMessage());
+                    }
                 }
             }
+            enforceSize();
+        } catch (RuntimeException e) { // a scheduled task that throws is never run again
+            LOG.log(Level.ERROR, "periodic write-back failed; it runs again at the next interval", e);
         }
-        enforceSize();
+    }
+
+    /**
+     * One write-back, remembering whether every replica now holds the newest snapshot: until
+     * they do, the project stays marked in the state database, across restarts.
+     */
+    private WriteBack.Report runWriteBack(ProjectId id) throws IOException {
+        try {
+            WriteBack.Report r = writeBack.run(id, () -> persistClean(id));
+            if (r.ok()) {
+                unsynced.remove(id);
+            } else {
+                unsynced.add(id);
+            }
+            return r;
+        } catch (IOException | RuntimeException e) {
+            unsynced.add(id);
+            throw e;
+        }
     }
 
     // ------------------------------------------------------------------ eviction
@@ -342,19 +395,21 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         if (used <= config.cacheSize()) {
             return;
         }
+        Map<ProjectId, Long> accessed = new java.util.HashMap<>(lastAccess); // a snapshot: FUSE threads update it
         byAge = new ArrayList<>(local.keySet());
-        byAge.sort(java.util.Comparator.comparingLong(id -> lastAccess.getOrDefault(id, 0L)));
+        byAge.sort(java.util.Comparator.comparingLong(id -> accessed.getOrDefault(id, 0L)));
         List<String> kept = new ArrayList<>();
         long recent = clock.millis() - config.freshness().toMillis();
         for (ProjectId id : byAge) {
             if (used <= config.cacheSize()) {
                 return;
             }
-            if (lastAccess.getOrDefault(id, 0L) > recent) {
+            if (accessed.getOrDefault(id, 0L) > recent) {
                 kept.add(id + " (in use right now)");
                 continue;
             }
-            long size = local.get(id) == null ? 0 : local.get(id).used();
+            DatasetInfo info = local.get(id);
+            long size = info == null ? 0 : info.used();
             Optional<String> why = evict(id);
             if (why.isEmpty()) {
                 used -= size;
@@ -389,13 +444,25 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 return Optional.of("it is being fetched");
             }
             try {
-                WriteBack.Report r = writeBack.run(id, () -> persistClean(id)); // also checks every replica
+                WriteBack.Report r = runWriteBack(id); // also checks every replica
                 if (!r.ok() || dirty.containsKey(id)) {
                     return Optional.of("not every replica holds its newest snapshot: " + r.outcomes());
                 }
                 DatasetName ds = config.cacheRoot().child(id);
+                Path dir = mounted.remove(id); // new operations now wait for this lock
+                fresh.invalidate(id);
+                if (inUse.test(id) || dirty.containsKey(id)) {
+                    if (dir != null) {
+                        mounted.put(id, dir);
+                    }
+                    return Optional.of("it changed or a file was opened while it was being evicted");
+                }
                 zfs.unmount(ds);
-                mounted.remove(id);
+                if (dirty.containsKey(id)) { // a change that slipped in before the unmount: keep it
+                    zfs.mount(ds, config.mountBase().resolve(id.toString()));
+                    mounted.put(id, config.mountBase().resolve(id.toString()));
+                    return Optional.of("it changed while it was being evicted");
+                }
                 zfs.destroyDataset(ds);
                 local.remove(id);
                 fresh.invalidate(id);
@@ -438,7 +505,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 continue;
             }
             try {
-                WriteBack.Report r = writeBack.run(id, () -> persistClean(id));
+                WriteBack.Report r = runWriteBack(id);
                 lines.addAll(WriteBack.lines(r));
                 ok &= r.ok();
             } catch (IOException | RuntimeException e) {
@@ -465,6 +532,21 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         }
         List<String> done = new ArrayList<>();
         synchronized (lockFor(id)) {
+            writeBack.lock(id);
+            try {
+                resolveLocked(id, keepLocal, diverged, done);
+            } finally {
+                writeBack.unlock(id);
+            }
+        }
+        LOG.log(Level.WARNING, "resolved the conflict of " + id + " keeping the " + (keepLocal ? "local" : "remote")
+                + " copy: " + String.join("; ", done));
+        return done;
+    }
+
+    private void resolveLocked(ProjectId id, boolean keepLocal, List<InetSocketAddress> diverged, List<String> done)
+            throws IOException {
+        {
             if (keepLocal) {
                 for (InetSocketAddress server : diverged) {
                     String keptAs = transfers.setAsideAndPush(id, config.cacheRoot(), server);
@@ -507,10 +589,8 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 }
             }
             writeBack.resolved(id);
+            unsynced.remove(id);
         }
-        LOG.log(Level.WARNING, "resolved the conflict of " + id + " keeping the " + (keepLocal ? "local" : "remote")
-                + " copy: " + String.join("; ", done));
-        return done;
     }
 
     /** One cached project as {@code zproj status} shows it. */
@@ -533,7 +613,8 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 size = zfs.datasetInfo(config.cacheRoot().child(id)).used();
             } catch (IOException e) {
                 newest = Optional.empty();
-                size = local.get(id).used();
+                DatasetInfo info = local.get(id);
+                size = info == null ? 0 : info.used();
             }
             out.add(new ProjectStatus(id, size, st, conflict, newest, writeBack.replicas(id), opening.containsKey(id),
                     writeBack.running(id), mounted.containsKey(id), transfersInProgress.of(id)));
@@ -545,11 +626,16 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     @Override
     public void close() {
         refresher.shutdownNow();
-        writeBacks.shutdownNow();
-        for (ProjectId id : new ArrayList<>(dirty.keySet())) { // shutdown writes back what changed
+        writeBacks.shutdown();
+        faults.shutdown();
+        awaitQuietly(writeBacks);
+        awaitQuietly(faults);
+        java.util.Set<ProjectId> toWrite = new java.util.HashSet<>(dirty.keySet());
+        toWrite.addAll(unsynced);
+        for (ProjectId id : toWrite) { // shutdown writes back what changed, and what a replica still lacks
             if (local.containsKey(id)) {
                 try {
-                    WriteBack.Report r = writeBack.run(id, () -> persistClean(id));
+                    WriteBack.Report r = runWriteBack(id);
                     if (!r.ok()) {
                         LOG.log(Level.WARNING, "at shutdown, " + id + " is not on every replica: " + r.outcomes()
                                 + "; it stays marked and is written back at the next start");
@@ -560,11 +646,11 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             }
         }
         writeBack.close();
-        faults.shutdownNow();
         for (Map.Entry<ProjectId, Path> m : mounted.entrySet()) {
             try {
                 zfs.unmount(config.cacheRoot().child(m.getKey()));
-                state.put(m.getKey(), new CacheState.Entry(dirty.containsKey(m.getKey()), false, clock.millis()));
+                boolean marked = dirty.containsKey(m.getKey()) || unsynced.contains(m.getKey());
+                state.put(m.getKey(), new CacheState.Entry(marked, false, clock.millis()));
             } catch (IOException e) {
                 LOG.log(Level.WARNING, "cannot unmount " + m.getValue() + ": " + e.getMessage());
             }

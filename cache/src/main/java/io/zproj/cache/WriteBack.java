@@ -205,6 +205,15 @@ final class WriteBack {
         }
     }
 
+    /** Holds off write-backs of a project (for a resolve); pair with {@link #unlock}. */
+    void lock(ProjectId id) {
+        locks.computeIfAbsent(id, k -> new ReentrantLock()).lock();
+    }
+
+    void unlock(ProjectId id) {
+        locks.get(id).unlock();
+    }
+
     /** What each replica holds of a project, as last seen. */
     Map<InetSocketAddress, ReplicaState> replicas(ProjectId id) {
         return Map.copyOf(replicas.getOrDefault(id, Map.of()));

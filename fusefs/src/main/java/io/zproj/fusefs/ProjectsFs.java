@@ -155,7 +155,7 @@ public final class ProjectsFs extends FuseStubFS {
         } catch (IOException e) {
             LOG.log(Level.WARNING, what + " " + path + ": " + e.getMessage());
             return -Errnos.EIO;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) { // e.g. a libc without a symbol we bind
             LOG.log(Level.ERROR, what + " " + path + " failed unexpectedly", e);
             return -Errnos.EIO;
         }

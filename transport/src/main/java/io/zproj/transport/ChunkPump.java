@@ -42,7 +42,7 @@ final class ChunkPump {
                     wire += CHUNK_OVERHEAD + chunk.data().readableBytes();
                     hash.update(buf, 0, n);
                     total += n;
-                    ch.writeAndFlush(chunk);
+                    ch.writeAndFlush(FrameEncoder.chunkFrame(chunk, ch.alloc()));
                 }
             }
             source.finish();

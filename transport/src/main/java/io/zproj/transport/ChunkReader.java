@@ -34,15 +34,22 @@ final class ChunkReader {
         this.low = queueBytes / 2;
     }
 
+    /** What a queued frame costs: its payload and a fixed overhead, so that tiny frames count too. */
+    private static long cost(Object msg) {
+        return 64 + (msg instanceof Message.Chunk c ? c.data().readableBytes() : 0);
+    }
+
     /** From the event loop: a chunk, a stream end, an error frame or {@link #CLOSED}. */
     void offer(Object msg) {
         if (done) {
             release(msg);
             return;
         }
-        if (msg instanceof Message.Chunk c && queued.addAndGet(c.data().readableBytes()) > high && !paused) {
-            paused = true;
-            ch.config().setAutoRead(false);
+        synchronized (this) {
+            if (queued.addAndGet(cost(msg)) > high && !paused) {
+                paused = true;
+                ch.config().setAutoRead(false);
+            }
         }
         queue.add(msg);
         if (done) {
@@ -74,6 +81,7 @@ final class ChunkReader {
         try {
             while (true) {
                 Object m = take();
+                long cost = cost(m);
                 if (m instanceof Message.Chunk c) {
                     int n;
                     int size = c.data().readableBytes();
@@ -81,13 +89,14 @@ final class ChunkReader {
                         n = Chunks.decompress(c, raw);
                     } finally {
                         c.data().release();
-                        consumed(size);
+                        consumed(cost);
                     }
                     wire += Protocol.HEADER_LENGTH + 8 + size;
                     hash.update(raw, 0, n);
                     total += n;
                     sink.write(raw, 0, n);
                 } else if (m instanceof Message.StreamEnd end) {
+                    consumed(cost);
                     if (end.totalBytes() != total || end.checksum() != hash.getValue()) {
                         throw new ChecksumException(String.format("stream of %d bytes with xxhash64 %016x does not "
                                 + "match its end frame (%d bytes, %016x)", total, hash.getValue(), end.totalBytes(),
@@ -136,8 +145,8 @@ final class ChunkReader {
         }
     }
 
-    private void consumed(int size) {
-        if (queued.addAndGet(-size) < low && paused) {
+    private synchronized void consumed(long cost) {
+        if (queued.addAndGet(-cost) < low && paused) {
             paused = false;
             ch.config().setAutoRead(true);
         }
@@ -146,14 +155,14 @@ final class ChunkReader {
     private void discardQueued() {
         Object m;
         while ((m = queue.poll()) != null) {
-            if (m instanceof Message.Chunk c) {
-                consumed(c.data().readableBytes());
-                release(m);
-            }
+            consumed(cost(m));
+            release(m);
         }
-        if (paused) {
-            paused = false;
-            ch.config().setAutoRead(true);
+        synchronized (this) {
+            if (paused) {
+                paused = false;
+                ch.config().setAutoRead(true);
+            }
         }
     }
 }

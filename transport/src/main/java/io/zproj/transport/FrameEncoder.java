@@ -21,15 +21,23 @@ final class FrameEncoder extends MessageToMessageEncoder<Message> {
     @Override
     protected void encode(ChannelHandlerContext ctx, Message msg, List<Object> out) {
         if (msg instanceof Message.Chunk c) {
-            ByteBuf header = ctx.alloc().buffer(Protocol.HEADER_LENGTH + 8);
-            writeHeader(header, msg, 8 + c.data().readableBytes());
-            header.writeInt(c.rawLength());
-            header.writeInt(c.checksum());
-            out.add(header);
-            out.add(c.data()); // ownership passes on: Netty releases it once written
+            out.add(chunkFrame(c, ctx.alloc()));
             return;
         }
         out.add(encodeControl(msg, ctx.alloc()));
+    }
+
+    /**
+     * A chunk's whole frame: a small header buffer and the chunk's data, without a copy. Takes
+     * ownership of the data. Writing this buffer rather than the chunk lets Netty count its real
+     * size against the channel's water marks at once, from any thread.
+     */
+    static ByteBuf chunkFrame(Message.Chunk c, ByteBufAllocator alloc) {
+        ByteBuf header = alloc.buffer(Protocol.HEADER_LENGTH + 8);
+        writeHeader(header, c, 8 + c.data().readableBytes());
+        header.writeInt(c.rawLength());
+        header.writeInt(c.checksum());
+        return io.netty.buffer.Unpooled.wrappedUnmodifiableBuffer(header, c.data());
     }
 
     /** A whole frame for any message but a chunk, in one new buffer. */

@@ -31,6 +31,7 @@ final class ServerHandler extends PeerHandler {
 
     private final ArrayDeque<Message> pending = new ArrayDeque<>();
     private volatile String peer;
+    private volatile boolean awaitingAnswer;
     private boolean running;
     private Channel channel;
 
@@ -57,8 +58,12 @@ final class ServerHandler extends PeerHandler {
             return;
         }
         if (msg instanceof Message.Ready || msg instanceof Message.Error) {
-            replies.add(msg); // the client's answer to STREAM_START, or its abort
-            return;
+            if (awaitingAnswer) {
+                replies.add(msg); // the client's answer to STREAM_START, or its refusal
+            } else if (msg instanceof Message.Ready) {
+                violation(ctx, new ProtocolException("READY when no stream was offered"));
+            }
+            return; // an error frame between requests (e.g. after an aborted stream) needs no answer
         }
         synchronized (this) {
             if (running) {
@@ -106,6 +111,9 @@ final class ServerHandler extends PeerHandler {
     }
 
     private void handle(Message msg) {
+        if (!channel.isActive()) {
+            return; // the client went away with this request still queued
+        }
         boolean stream = msg instanceof Message.Send || msg instanceof Message.Receive;
         if (stream && !server.tryAcquireStream()) {
             reply(new Message.Error(ErrorCode.BUSY, "server is at its limit of " + server.config().maxStreams()
@@ -155,8 +163,15 @@ final class ServerHandler extends PeerHandler {
             return;
         }
         try (StreamSource source = out.source().orElseThrow()) {
+            replies.clear();
+            awaitingAnswer = true;
             reply(new Message.StreamStart(out.header().orElseThrow()));
-            Message answer = awaitReply();
+            Message answer;
+            try {
+                answer = awaitReply();
+            } finally {
+                awaitingAnswer = false;
+            }
             if (answer instanceof Message.Error e) {
                 LOG.log(Level.INFO, "client " + peer + " declined the stream of " + request.project() + ": "
                         + e.message());
@@ -207,7 +222,14 @@ final class ServerHandler extends PeerHandler {
 
     private Message awaitReply() throws TransportException {
         try {
-            Message m = replies.poll(server.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + server.config().requestTimeout().toNanos();
+            Message m = null;
+            while (m == null && channel.isActive() && System.nanoTime() < deadline) {
+                m = replies.poll(200, TimeUnit.MILLISECONDS);
+            }
+            if (m == null && !channel.isActive()) {
+                m = CLOSED;
+            }
             if (m == null) {
                 throw new TransportException("client " + peer + " did not answer STREAM_START in time");
             }

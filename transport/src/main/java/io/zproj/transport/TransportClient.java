@@ -197,7 +197,17 @@ public final class TransportClient implements AutoCloseable {
 
     private Message await() throws TransportException {
         try {
-            Message reply = handler.replies.poll(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            long deadline = System.nanoTime() + config.requestTimeout().toNanos();
+            Message reply = null;
+            while (reply == null && channel.isActive() && System.nanoTime() < deadline) {
+                reply = handler.replies.poll(200, TimeUnit.MILLISECONDS);
+            }
+            if (reply == null && !channel.isActive()) {
+                reply = handler.replies.poll(); // an answer that came with the close
+                if (reply == null) {
+                    reply = CLOSED;
+                }
+            }
             if (reply == null) {
                 channel.close();
                 throw new TransportException("no answer from " + address + " within "
