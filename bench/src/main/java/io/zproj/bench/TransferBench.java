@@ -2,6 +2,7 @@ package io.zproj.bench;
 
 import io.zproj.cache.ProjectTransfers;
 import io.zproj.cache.TransferListener;
+import io.zproj.cli.CopyTree;
 import io.zproj.server.ReplicaServer;
 import io.zproj.server.ServerConfig;
 import io.zproj.transport.Transport;
@@ -19,7 +20,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -114,7 +114,7 @@ public final class TransferBench {
         zfs.createDataset(ds, DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
         Path mnt = dir.resolve("seed-" + id);
         zfs.mount(ds, mnt);
-        copyTree(INCLUDE, mnt.resolve("include"));
+        CopyTree.copy(INCLUDE, mnt.resolve("include"), rel -> false);
         if (randomMb > 0) {
             Random random = new Random(1);
             byte[] buf = new byte[1 << 20];
@@ -128,21 +128,6 @@ public final class TransferBench {
         zfs.unmount(ds);
         zfs.snapshot(ds);
         return id;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isSymbolicLink(p)) {
-                    Files.createSymbolicLink(target, Files.readSymbolicLink(p));
-                } else if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
     }
 
     private static Sample pipe(Zfs zfs, DatasetName source, DatasetName target, String project, int run)

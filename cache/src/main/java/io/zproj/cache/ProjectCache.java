@@ -559,8 +559,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 }
                 InetSocketAddress winner = diverged.get(0);
                 DatasetName ds = config.cacheRoot().child(id);
-                String keptAs = id + "-conflict-" + io.zproj.zfs.Snapshots.zprojName(clock)
-                        .substring(io.zproj.zfs.Snapshots.PREFIX.length());
+                String keptAs = io.zproj.zfs.Snapshots.setAsideName(id, clock);
                 zfs.unmount(ds);
                 mounted.remove(id);
                 zfs.rename(ds, config.cacheRoot().child(keptAs));

@@ -13,11 +13,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -91,7 +89,7 @@ final class SetupEmbeddedCommand implements Callable<Integer> {
             Path mnt = data.resolve("seed");
             zfs.mount(a, mnt);
             try {
-                copyTree(content, mnt);
+                CopyTree.copy(content, mnt, SetupEmbeddedCommand::notContent);
             } finally {
                 zfs.unmount(a);
             }
@@ -107,22 +105,8 @@ final class SetupEmbeddedCommand implements Callable<Integer> {
         }
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : (Iterable<Path>) paths::iterator) {
-                String rel = from.relativize(p).toString();
-                if (rel.equals(".git") || rel.startsWith(".git/") || rel.matches("(.*/)?target(/.*)?")) {
-                    continue; // build output and history are not project content
-                }
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isSymbolicLink(p)) {
-                    Files.createSymbolicLink(target, Files.readSymbolicLink(p));
-                } else if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else if (Files.isRegularFile(p)) {
-                    Files.copy(p, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
+    /** Build output and history are not project content. */
+    private static boolean notContent(String rel) {
+        return rel.equals(".git") || rel.startsWith(".git/") || rel.matches("(.*/)?target(/.*)?");
     }
 }

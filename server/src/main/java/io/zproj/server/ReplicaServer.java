@@ -269,7 +269,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
                         + head.map(s -> Streams.entry(s).toString()).orElse("no snapshot")
                         + ", not the head the request was about; nothing was changed");
             }
-            String keptAs = id + "-conflict-" + Snapshots.zprojName(clock).substring(Snapshots.PREFIX.length());
+            String keptAs = Snapshots.setAsideName(id, clock);
             zfs.rename(ds, config.root().child(keptAs));
             entries.remove(id);
             catalog.remove(id);

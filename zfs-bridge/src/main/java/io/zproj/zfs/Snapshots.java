@@ -31,6 +31,14 @@ public final class Snapshots {
         return zprojName(clock.instant());
     }
 
+    /**
+     * The name a conflicting copy of a project is set aside under, {@code <uuid>-conflict-<UTC time>}:
+     * not a project id, so it is kept but no longer served.
+     */
+    public static String setAsideName(ProjectId id, Clock clock) {
+        return id + "-conflict-" + BASIC.format(clock.instant());
+    }
+
     /** Whether a short snapshot name is one of zproj's ({@code zproj-<UTC time>}), not a foreign one. */
     public static boolean isZprojName(String shortName) {
         return zprojTime(shortName).isPresent();

@@ -23,6 +23,15 @@ class SnapshotsTest {
     }
 
     @Test
+    void setAsideName_isNotAProjectId_andCarriesTheTime() {
+        ProjectId id = ProjectId.parse("0b5c4a3e-9d1f-4c2a-8e7b-1f2d3c4b5a69");
+        String name = Snapshots.setAsideName(id, Clock.fixed(Instant.parse("2026-11-24T10:15:00Z"), ZoneOffset.UTC));
+        assertThat(name).isEqualTo("0b5c4a3e-9d1f-4c2a-8e7b-1f2d3c4b5a69-conflict-20261124T101500Z");
+        assertThat(ProjectId.isValid(name)).isFalse();
+        assertThat(DatasetName.of("tank").child(name).leaf()).isEqualTo(name);
+    }
+
+    @Test
     void zprojTime_ofOwnName_roundTrips() {
         Instant t = Instant.parse("2026-01-02T03:04:05Z");
         assertThat(Snapshots.zprojTime(Snapshots.zprojName(t))).contains(t);
