@@ -188,7 +188,7 @@ final class WriteBack {
             LOG.log(Level.INFO, "wrote back " + id + " " + out.ack().snapshot() + " to " + Addresses.format(server)
                     + ": " + out.stats().rawBytes() + " bytes (" + out.stats().wireBytes() + " on the wire)");
             return "acked " + out.ack().snapshot() + (out.incremental() ? " (incremental, " : " (full, ")
-                    + out.stats().rawBytes() + " bytes)";
+                    + out.stats().rawBytes() + " bytes, " + out.stats().wireBytes() + " on the wire)";
         } catch (DivergedException e) {
             conflicted.put(id, e.getMessage());
             known.put(server, new ReplicaState(before.acked(), "diverged: " + e.getMessage(), before.failures(), 0));

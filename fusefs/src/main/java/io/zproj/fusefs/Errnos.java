@@ -12,6 +12,8 @@ final class Errnos {
     static final int EXDEV = Errno.EXDEV.intValue();
     static final int EACCES = Errno.EACCES.intValue();
     static final int ENODATA = Errno.ENODATA.intValue();
+    static final int EOPNOTSUPP = Errno.EOPNOTSUPP.intValue();
+    static final int ENOSYS = Errno.ENOSYS.intValue();
 
     private Errnos() {}
 }

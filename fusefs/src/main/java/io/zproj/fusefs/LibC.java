@@ -59,6 +59,10 @@ public interface LibC {
 
     int fchown(int fd, int uid, int gid);
 
+    int geteuid();
+
+    int getegid();
+
     int utimensat(int dirfd, String path, Pointer times, int flags);
 
     int statvfs(String path, Pointer buf);

@@ -15,6 +15,7 @@ import jnr.ffi.Struct;
 import ru.serce.jnrfuse.FuseFillDir;
 import ru.serce.jnrfuse.FuseStubFS;
 import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseContext;
 import ru.serce.jnrfuse.struct.FuseFileInfo;
 import ru.serce.jnrfuse.struct.Statvfs;
 import ru.serce.jnrfuse.struct.Timespec;
@@ -41,6 +42,8 @@ public final class ProjectsFs extends FuseStubFS {
     private final OpenDirs dirs = new OpenDirs();
     private final Path statfsFallback;
     private final long startedEpochSecond = System.currentTimeMillis() / 1000;
+    private final int ownUid;
+    private final int ownGid;
 
     /**
      * @param statfsFallback a directory on the cache pool, whose statfs answers for the root
@@ -49,6 +52,8 @@ public final class ProjectsFs extends FuseStubFS {
         this.namespace = namespace;
         this.libc = LibC.load();
         this.statfsFallback = statfsFallback;
+        this.ownUid = libc.geteuid();
+        this.ownGid = libc.getegid();
         allowUtimeOmit();
     }
 
@@ -128,10 +133,43 @@ public final class ProjectsFs extends FuseStubFS {
         return backing(t);
     }
 
+    /**
+     * Gives a name just made to the calling user. The daemon made it, so it already belongs to
+     * the daemon's user and group (or the group of a setgid directory, as it should): the chown,
+     * a round trip to the backing filesystem, is needed only when the caller is someone else.
+     */
+    private void own(String path, int fd) {
+        FuseContext c = getContext();
+        int uid = (int) c.uid.get();
+        int gid = (int) c.gid.get();
+        if (uid == ownUid && gid == ownGid) {
+            return;
+        }
+        if (fd >= 0) {
+            libc.fchown(fd, uid, gid);
+        } else {
+            libc.lchown(path, uid, gid);
+        }
+    }
+
     private static void check(int rc) throws ErrnoException {
         if (rc < 0) {
             throw new ErrnoException(LibC.errno());
         }
+    }
+
+    /**
+     * An xattr call's result. A backing filesystem without xattrs (zfs-fuse) answers EOPNOTSUPP;
+     * passed on as ENOSYS, it makes the kernel stop asking for the rest of the mount and answer
+     * EOPNOTSUPP itself, as it does for that filesystem, instead of a round trip through this
+     * daemon for every {@code ls -l} entry and every write (security.capability).
+     */
+    private static long xattr(long rc) throws ErrnoException {
+        if (rc < 0) {
+            int errno = LibC.errno();
+            throw new ErrnoException(errno == Errnos.EOPNOTSUPP ? Errnos.ENOSYS : errno);
+        }
+        return rc;
     }
 
     private static long check(long rc) throws ErrnoException {
@@ -316,7 +354,7 @@ public final class ProjectsFs extends FuseStubFS {
             Target t = newName(path);
             int fd = libc.open(inside(t), fi.flags.get() | LibC.O_CREAT, (int) mode);
             check(fd);
-            libc.fchown(fd, (int) getContext().uid.get(), (int) getContext().gid.get());
+            own(null, fd);
             fi.fh.set(files.add(new OpenFiles.OpenFile(fd, t.project())));
             changed(t);
             return 0;
@@ -399,7 +437,7 @@ public final class ProjectsFs extends FuseStubFS {
             Target t = newName(path);
             String p = inside(t);
             check(libc.mkdir(p, (int) mode));
-            libc.lchown(p, (int) getContext().uid.get(), (int) getContext().gid.get());
+            own(p, -1);
             changed(t);
             return 0;
         });
@@ -411,7 +449,7 @@ public final class ProjectsFs extends FuseStubFS {
             Target t = newName(path);
             String p = inside(t);
             check(libc.mknod(p, (int) mode, rdev));
-            libc.lchown(p, (int) getContext().uid.get(), (int) getContext().gid.get());
+            own(p, -1);
             changed(t);
             return 0;
         });
@@ -457,7 +495,7 @@ public final class ProjectsFs extends FuseStubFS {
             Target t = newName(linkPath);
             String p = inside(t);
             check(libc.symlink(target, p));
-            libc.lchown(p, (int) getContext().uid.get(), (int) getContext().gid.get());
+            own(p, -1);
             changed(t);
             return 0;
         });
@@ -528,7 +566,7 @@ public final class ProjectsFs extends FuseStubFS {
             if (synthetic(t)) {
                 throw new ErrnoException(Errnos.ENODATA);
             }
-            return check(libc.lgetxattr(backing(t), name, size == 0 ? null : value, size));
+            return xattr(libc.lgetxattr(backing(t), name, size == 0 ? null : value, size));
         });
     }
 
@@ -536,7 +574,7 @@ public final class ProjectsFs extends FuseStubFS {
     public int setxattr(String path, String name, Pointer value, long size, int flags) {
         return call("setxattr", path, () -> {
             Target t = target(path);
-            check(libc.lsetxattr(backing(t), name, value, size, flags));
+            xattr(libc.lsetxattr(backing(t), name, value, size, flags));
             changed(t);
             return 0;
         });
@@ -546,7 +584,7 @@ public final class ProjectsFs extends FuseStubFS {
     public int listxattr(String path, Pointer list, long size) {
         return call("listxattr", path, () -> {
             Target t = target(path);
-            return synthetic(t) ? 0 : check(libc.llistxattr(backing(t), size == 0 ? null : list, size));
+            return synthetic(t) ? 0 : xattr(libc.llistxattr(backing(t), size == 0 ? null : list, size));
         });
     }
 
@@ -554,7 +592,7 @@ public final class ProjectsFs extends FuseStubFS {
     public int removexattr(String path, String name) {
         return call("removexattr", path, () -> {
             Target t = target(path);
-            check(libc.lremovexattr(backing(t), name));
+            xattr(libc.lremovexattr(backing(t), name));
             changed(t);
             return 0;
         });

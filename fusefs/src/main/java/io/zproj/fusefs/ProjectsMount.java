@@ -26,7 +26,7 @@ public final class ProjectsMount implements AutoCloseable {
     /** How long the kernel caches names and missing names, in seconds. */
     public static final int ENTRY_SECONDS = 10;
     /** How long the kernel caches attributes, in seconds. */
-    public static final int ATTR_SECONDS = 1;
+    public static final int ATTR_SECONDS = 10;
 
     /** The mount options, as the README documents them. */
     public static final List<String> OPTIONS = List.of("-o",

@@ -1,0 +1,128 @@
+package io.zproj.bench;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code zproj} daemon (server or mount) started by the suite as its own JVM, as a user's
+ * would run, with its output in a log file; stopped with SIGTERM (the mount writes back and
+ * unmounts), and killed only if it outlives a minute.
+ */
+final class Daemon implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private Daemon(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code java -jar jar args...} with its output appended to {@code logs/<name>.log}. */
+    static Daemon start(Path jar, Path logs, String name, String... args) throws IOException {
+        Files.createDirectories(logs);
+        Path log = logs.resolve(name + ".log");
+        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-jar", jar.toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        return new Daemon(name, p, log);
+    }
+
+    /** Waits until something listens on the address; @throws IOException if the daemon died or 60 s passed */
+    Daemon awaitListening(InetSocketAddress address) throws IOException {
+        return await("listen on " + address, () -> {
+            try (Socket s = new Socket()) {
+                s.connect(address, 200);
+                return true;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Waits until the mountpoint shows in /proc/mounts. */
+    Daemon awaitMounted(Path mountpoint) throws IOException {
+        return await("mount " + mountpoint, () -> Mounts.isMounted(mountpoint));
+    }
+
+    interface Check {
+        boolean ok() throws IOException;
+    }
+
+    private Daemon await(String what, Check check) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!check.ok()) {
+            if (!process.isAlive()) {
+                throw new IOException(name + " exited (" + process.exitValue() + ") before it could " + what
+                        + "; its log: " + tail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IOException(name + " did not " + what + " within 60 s; its log: " + tail());
+            }
+            sleep(5);
+        }
+        return this;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGTERM and wait; SIGKILL after a minute. Never throws. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                Suite.warn(name + " (pid " + process.pid() + ") ignored SIGTERM for 60 s; killing it");
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** A loopback address with a port free right now. */
+    static InetSocketAddress freeLoopbackAddress() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return new InetSocketAddress("127.0.0.1", s.getLocalPort());
+        }
+    }
+
+    static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.zproj.bench;
+
+import io.zproj.zfs.Zfs;
+import io.zproj.zfs.ZfsConfig;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.zip.ZipFile;
+
+/**
+ * {@code ./zproj bench [--quick] [--out DIR]}: sets up GlusterFS (replica 2 on loopback), a
+ * native zfs-fuse dataset and zproj (two replica servers and the mount) on this machine, runs
+ * the same workloads on each, tears everything down and writes the results (CSV of every run,
+ * Markdown tables, PNG charts) to the output directory.
+ */
+public final class Suite {
+
+    private static final Path WORK_PARENT = Path.of("/var/tmp");
+    private static final String WORK_PREFIX = "zproj-bench-";
+
+    /** The command line. */
+    record Options(boolean quick, Path out, int runs, Set<String> systems, Set<Integer> workloads, Path jar,
+            Path tree) {
+
+        static Options parse(String[] args) {
+            boolean quick = false;
+            Path out = Path.of("bench/results");
+            Integer runs = null;
+            Set<String> systems = Set.of("zproj", "native", "gluster");
+            Set<Integer> workloads = Set.of(1, 2, 3, 4, 5);
+            Path jar = Path.of("cli/target/zproj.jar");
+            Path tree = null;
+            for (int i = 0; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "--quick" -> quick = true;
+                    case "--out" -> out = Path.of(value(args, ++i, a));
+                    case "--runs" -> runs = Integer.parseInt(value(args, ++i, a));
+                    case "--systems" -> systems = Set.of(value(args, ++i, a).split(","));
+                    case "--only" -> workloads = Set.copyOf(java.util.Arrays.stream(value(args, ++i, a).split(","))
+                            .map(Integer::parseInt).toList());
+                    case "--jar" -> jar = Path.of(value(args, ++i, a));
+                    case "--tree" -> tree = Path.of(value(args, ++i, a));
+                    default -> throw new IllegalArgumentException("unknown option '" + a + "'"
+                            + "; usage: zproj bench [--quick] [--out DIR] [--runs N] [--systems zproj,native,gluster]"
+                            + " [--only 1,2,3,4,5] [--tree SRC.zip]");
+                }
+            }
+            for (String s : systems) {
+                if (!Set.of("zproj", "native", "gluster").contains(s)) {
+                    throw new IllegalArgumentException("--systems: unknown system '" + s + "' (zproj, native, gluster)");
+                }
+            }
+            int n = runs != null ? runs : quick ? 3 : 5;
+            if (n < 1 || n > 50) {
+                throw new IllegalArgumentException("--runs must be 1..50, not " + n);
+            }
+            return new Options(quick, out, n, systems, workloads, jar, tree);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args[i];
+        }
+    }
+
+    public static void main(String[] args) {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("zproj bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try {
+            new Suite().run(o);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("\nzproj bench: failed: " + e.getMessage());
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private final List<AutoCloseable> teardown = Collections.synchronizedList(new ArrayList<>());
+
+    private void run(Options o) throws IOException {
+        Path tree = o.tree() != null ? o.tree() : findSourceTree();
+        if (!Files.isRegularFile(o.jar())) {
+            throw new IOException(o.jar() + " is missing: build it first (mvn -DskipTests package -pl cli -am)");
+        }
+        sweepLeftovers();
+        Path base = WORK_PARENT.resolve(WORK_PREFIX + ProcessHandle.current().pid());
+        Files.createDirectories(base);
+        Files.createDirectories(o.out());
+        Thread hook = new Thread(this::tearDown, "bench-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+        String glusterVersion = "GlusterFS not run";
+        long begin = System.nanoTime();
+        boolean terminal = System.console() != null;
+        try {
+            Progress setupNotes = new Progress(System.err, terminal, 1);
+            setupNotes.note("unpacking " + tree + " onto the local disk (reference copy, not timed)");
+            Path staging = base.resolve("staging");
+            Sh.run(Duration.ofMinutes(10), "unzip", "-q", tree.toString(), "-d", staging.toString());
+            int files;
+            try (ZipFile z = new ZipFile(tree.toFile())) {
+                files = (int) z.stream().filter(e -> !e.isDirectory()).count();
+            }
+            List<String> small = Workloads.pickSmallFiles(staging, 1000, 8192);
+            Path change = base.resolve("change.bin");
+            byte[] mb = new byte[1 << 20];
+            new Random(6).nextBytes(mb);
+            Files.write(change, mb);
+
+            Zfs zfs = Zfs.open(ZfsConfig.defaults());
+            teardown.add(zfs);
+            setupNotes.note("creating the bench pool");
+            BenchPool pool = BenchPool.create(zfs, base);
+            teardown.add(pool);
+            List<BenchSystem> systems = new ArrayList<>();
+            ZprojSystem zproj = null;
+            int steps = Workloads.steps(o.systems().size(), o.runs());
+            Progress progress = new Progress(System.err, terminal,
+                    steps + (o.workloads().contains(5) ? Limits.steps(o.runs()) : 0));
+            Limits limits = new Limits(pool, base, o.jar(), o.runs(), progress, samples::add);
+            if (o.systems().contains("zproj")) {
+                zproj = new ZprojSystem(pool, o.jar(), base);
+                teardown.add(zproj);
+                progress.note("seeding the zproj replicas");
+                zproj.prepare();
+                if (o.workloads().contains(5)) {
+                    limits.seed(zproj, staging);
+                }
+                progress.note("starting zproj: two replica servers and the mount");
+                zproj.start();
+                systems.add(zproj);
+            }
+            if (o.systems().contains("native")) {
+                NativeSystem nat = new NativeSystem(pool, base);
+                teardown.add(nat);
+                progress.note("mounting the native dataset");
+                nat.start();
+                systems.add(nat);
+            }
+            if (o.systems().contains("gluster")) {
+                GlusterSystem gluster = new GlusterSystem(base);
+                teardown.add(gluster);
+                progress.note("starting GlusterFS: glusterd, a replica 2 volume on two local bricks, the FUSE mount");
+                gluster.start();
+                glusterVersion = gluster.version();
+                systems.add(gluster);
+            }
+            Workloads w = new Workloads(new Workloads.Setup(tree, files, small, o.runs(), o.quick(), change),
+                    systems, progress, samples::add);
+            if (o.workloads().contains(1)) {
+                w.unpack();
+            }
+            if (o.workloads().contains(2)) {
+                w.walk();
+            }
+            if (o.workloads().contains(3)) {
+                w.largeIo();
+            }
+            if (o.workloads().contains(4)) {
+                w.smallFiles();
+            }
+            if (o.workloads().contains(5) && zproj != null) {
+                limits.faultIn(zproj);
+                List<BenchSystem> others = systems.stream().filter(s -> !(s instanceof ZprojSystem)).toList();
+                limits.writeBack(zproj, others, change);
+                progress.note("stopping the three systems before the mount start-up test");
+                tearDownSystems();
+                limits.fleet();
+            }
+            progress.finish();
+        } finally {
+            tearDown();
+            Runtime.getRuntime().removeShutdownHook(hook);
+            deleteTree(base);
+        }
+        double minutes = (System.nanoTime() - begin) / 60e9;
+        SuiteReport.write(o.out(), new ArrayList<>(samples), new SuiteReport.Context(o.quick(), o.runs(),
+                Report.machine() + " " + glusterVersion + ".", minutes));
+        System.err.println("bench: results in " + o.out().resolve("results.md") + " (" + Math.round(minutes)
+                + " min)");
+    }
+
+    /** Stops the systems (not the pool). */
+    private void tearDownSystems() {
+        synchronized (teardown) {
+            for (int i = teardown.size() - 1; i >= 0; i--) {
+                if (teardown.get(i) instanceof BenchSystem s) {
+                    s.close();
+                    teardown.remove(i);
+                }
+            }
+        }
+    }
+
+    /** Everything set up, in reverse; never throws. */
+    private void tearDown() {
+        synchronized (teardown) {
+            for (int i = teardown.size() - 1; i >= 0; i--) {
+                try {
+                    teardown.get(i).close();
+                } catch (Exception e) {
+                    warn("teardown: " + e.getMessage());
+                }
+            }
+            teardown.clear();
+        }
+    }
+
+    /** Work directories of runs whose process is gone: their mounts detached, then removed. */
+    private static void sweepLeftovers() throws IOException {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(WORK_PARENT, WORK_PREFIX + "*")) {
+            for (Path d : dirs) {
+                String pid = d.getFileName().toString().substring(WORK_PREFIX.length());
+                if (pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                    warn("removing " + d + " left by a crashed run");
+                    Mounts.under(d).forEach(Mounts::unmountLazily);
+                    deleteTree(d);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try {
+            for (Path m : Mounts.under(dir)) {
+                warn("still mounted at teardown: " + m + "; detaching it");
+                Mounts.unmountLazily(m);
+            }
+            Sh.run(Duration.ofMinutes(10), "rm", "-rf", "--one-file-system", dir.toString());
+        } catch (IOException e) {
+            warn("could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * A real source tree that ships on this machine: the largest JDK {@code src.zip} under
+     * /usr/lib/jvm with at least 10,000 files (openjdk-17-source provides one).
+     */
+    static Path findSourceTree() throws IOException {
+        Path best = null;
+        long bestFiles = 0;
+        List<Path> candidates = new ArrayList<>();
+        try (DirectoryStream<Path> jvms = Files.newDirectoryStream(Path.of("/usr/lib/jvm"))) {
+            for (Path j : jvms) {
+                candidates.add(j.resolve("lib/src.zip"));
+                candidates.add(j.resolve("src.zip"));
+            }
+        }
+        for (Path c : candidates) {
+            if (Files.isRegularFile(c)) {
+                try (ZipFile z = new ZipFile(c.toFile())) {
+                    long n = z.stream().filter(e -> !e.isDirectory()).count();
+                    if (n > bestFiles) {
+                        best = c.toRealPath();
+                        bestFiles = n;
+                    }
+                }
+            }
+        }
+        if (best == null || bestFiles < 10_000) {
+            throw new IOException("no JDK src.zip with 10,000 files or more under /usr/lib/jvm: install openjdk-17-source"
+                    + " or pass --tree SRC.zip");
+        }
+        return best;
+    }
+
+    static void warn(String what) {
+        System.err.println("\nbench: " + what);
+    }
+
+}
