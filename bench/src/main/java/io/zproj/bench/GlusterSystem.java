@@ -294,7 +294,7 @@ final class GlusterSystem implements BenchSystem {
             }
             String name = f[0].substring(f[0].lastIndexOf('/') + 1);
             if (isStale(name)) {
-                String where = unescape(f[1]);
+                String where = Mounts.unescape(f[1]);
                 warn("unmounting " + where + ", a leftover of a crashed run");
                 Sh.runAllowingFailure(Duration.ofMinutes(1), "umount", "-l", where);
                 killProcessesOf(name, false);
@@ -363,35 +363,11 @@ final class GlusterSystem implements BenchSystem {
     }
 
     private static boolean isMounted(Path where) throws IOException {
-        String want = where.toString();
-        for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
-            String[] f = line.split(" ");
-            if (f.length > 1 && unescape(f[1]).equals(want)) {
-                return true;
-            }
-        }
-        return false;
+        return Mounts.isMounted(where);
     }
 
     private static boolean isMountedUnder(Path where) throws IOException {
-        String prefix = where + "/";
-        for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
-            String[] f = line.split(" ");
-            if (f.length > 1 && (unescape(f[1]) + "/").startsWith(prefix)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** /proc/mounts writes space, tab, newline and backslash as octal escapes. */
-    private static String unescape(String s) {
-        Matcher m = Pattern.compile("\\\\([0-7]{3})").matcher(s);
-        StringBuilder out = new StringBuilder();
-        while (m.find()) {
-            m.appendReplacement(out, Matcher.quoteReplacement(String.valueOf((char) Integer.parseInt(m.group(1), 8))));
-        }
-        return m.appendTail(out).toString();
+        return Mounts.isMounted(where) || !Mounts.under(where).isEmpty();
     }
 
     // --- processes --------------------------------------------------------------------------

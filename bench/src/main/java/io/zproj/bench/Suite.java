@@ -106,6 +106,7 @@ public final class Suite {
         Runtime.getRuntime().addShutdownHook(hook);
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         String glusterVersion = "GlusterFS not run";
+        String failure = null;
         long begin = System.nanoTime();
         boolean terminal = System.console() != null;
         try {
@@ -161,6 +162,9 @@ public final class Suite {
                 glusterVersion = gluster.version();
                 systems.add(gluster);
             }
+            progress.note("letting the pool write out what the setup wrote (10 s)");
+            Sh.run(Duration.ofMinutes(5), "sync");
+            Daemon.sleep(10_000);
             Workloads w = new Workloads(new Workloads.Setup(tree, files, small, o.runs(), o.quick(), change),
                     systems, progress, samples::add);
             if (o.workloads().contains(1)) {
@@ -184,16 +188,21 @@ public final class Suite {
                 limits.fleet();
             }
             progress.finish();
+        } catch (IOException | RuntimeException e) {
+            failure = e.getMessage();
+            throw e;
         } finally {
             tearDown();
             Runtime.getRuntime().removeShutdownHook(hook);
             deleteTree(base);
+            double minutes = (System.nanoTime() - begin) / 60e9;
+            if (!samples.isEmpty()) {
+                SuiteReport.write(o.out(), new ArrayList<>(samples), new SuiteReport.Context(o.quick(), o.runs(),
+                        Report.machine() + " " + glusterVersion + ".", minutes, failure));
+                System.err.println("bench: " + (failure == null ? "" : "partial ") + "results in "
+                        + o.out().resolve("results.md") + " (" + Math.round(minutes) + " min)");
+            }
         }
-        double minutes = (System.nanoTime() - begin) / 60e9;
-        SuiteReport.write(o.out(), new ArrayList<>(samples), new SuiteReport.Context(o.quick(), o.runs(),
-                Report.machine() + " " + glusterVersion + ".", minutes));
-        System.err.println("bench: results in " + o.out().resolve("results.md") + " (" + Math.round(minutes)
-                + " min)");
     }
 
     /** Stops the systems (not the pool). */

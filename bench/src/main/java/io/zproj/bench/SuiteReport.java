@@ -21,7 +21,7 @@ import java.util.function.Predicate;
 final class SuiteReport {
 
     /** How the results were made. */
-    record Context(boolean quick, int runs, String machine, double minutes) {}
+    record Context(boolean quick, int runs, String machine, double minutes, String failure) {}
 
     /** Median, min and max of one test on one system. */
     record Stat(double median, double min, double max, String unit, boolean higherIsBetter, String note) {}
@@ -45,6 +45,9 @@ final class SuiteReport {
         Map<String, Map<String, Map<String, Stat>>> stats = stats(samples);
         StringBuilder md = new StringBuilder("# zproj benchmarks\n\n");
         md.append(ctx.machine()).append("\n\n");
+        if (ctx.failure() != null) {
+            md.append("**Incomplete: the run failed (").append(ctx.failure()).append("); what it measured before is below.**\n\n");
+        }
         md.append(String.format(Locale.ROOT, "Made by `./zproj bench%s` in %.0f min: %d runs of each measurement, the"
                 + " systems interleaved (their order rotates every run); medians with (min–max). \"zproj ÷ X\" is"
                 + " zproj's speed relative to X: above 1 zproj is faster (for times: X's time ÷ zproj's time).%n%n",

@@ -113,7 +113,7 @@ final class Workloads {
 
     void largeIo() throws IOException {
         String size = setup.quick() ? "128M" : "256M";
-        String runtime = setup.quick() ? "3" : "10";
+        String runtime = setup.quick() ? "2" : "10";
         for (int r = 1; r <= setup.runs(); r++) {
             for (BenchSystem s : order(r)) {
                 Path f = s.workDir().resolve("dd-" + r + ".bin");

@@ -18,6 +18,11 @@ public interface Namespace {
     /** Every project known to the servers or held locally, sorted. Never blocks on the network. */
     List<ProjectId> projects();
 
+    /** How many {@link #projects()} there are, without listing them (the root's link count). */
+    default int projectCount() {
+        return projects().size();
+    }
+
     /**
      * The attributes of {@code /<id>} without fetching the project, or empty if no server and no
      * local copy knows it (answered from a short-lived negative cache for unknown ids).

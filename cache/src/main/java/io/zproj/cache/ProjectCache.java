@@ -187,6 +187,17 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     }
 
     @Override
+    public int projectCount() {
+        int n = remote.size();
+        for (ProjectId id : local.keySet()) {
+            if (!remote.containsKey(id)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
     public Optional<ProjectAttributes> attributes(ProjectId id) {
         ProjectEntry e = remote.get(id);
         if (e != null) {

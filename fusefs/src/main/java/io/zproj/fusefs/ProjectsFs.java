@@ -213,7 +213,7 @@ public final class ProjectsFs extends FuseStubFS {
         return call("getattr", path, () -> {
             Target t = target(path);
             if (t.isRoot()) {
-                fillDir(stat, startedEpochSecond, 2 + namespace.projects().size());
+                fillDir(stat, startedEpochSecond, 2 + namespace.projectCount());
                 return 0;
             }
             if (t.isProjectDir()) {
