@@ -15,11 +15,8 @@ interface BenchSystem extends AutoCloseable {
     /** Sets the system up; afterwards {@link #workDir()} is an existing, writable directory. */
     void start() throws IOException;
 
-    /** Where workloads run: a directory on this system, emptied by {@link #clean()}. */
+    /** Where workloads run: a directory on this system (each workload makes its own subdirectories). */
     Path workDir();
-
-    /** Removes everything under {@link #workDir()} (the directory itself stays). */
-    void clean() throws IOException;
 
     /**
      * Makes the next access cold: at least the kernel's page, dentry and inode caches are dropped;

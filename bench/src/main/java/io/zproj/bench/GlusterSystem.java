@@ -31,7 +31,6 @@ final class GlusterSystem implements BenchSystem {
     private static final String HOST = "127.0.0.2";
     private static final Pattern BENCH_VOLUME = Pattern.compile("zbench(\\d+)(?:_\\d+)?");
     private static final Duration CLI = Duration.ofMinutes(3);
-    private static final Duration CLEAN = Duration.ofMinutes(30);
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
     private final Path dir;
@@ -112,11 +111,6 @@ final class GlusterSystem implements BenchSystem {
     @Override
     public Path workDir() {
         return mountpoint;
-    }
-
-    @Override
-    public void clean() throws IOException {
-        Sh.run(CLEAN, "find", mountpoint.toString(), "-mindepth", "1", "-delete");
     }
 
     /** Unmounts and mounts again (about 0.1 s), then drops the kernel's caches. */

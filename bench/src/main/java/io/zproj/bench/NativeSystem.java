@@ -4,7 +4,6 @@ import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 
 /** A dataset of the bench pool mounted by zfs-fuse and used directly: the limit for anything layered on it. */
 final class NativeSystem implements BenchSystem {
@@ -33,11 +32,6 @@ final class NativeSystem implements BenchSystem {
     @Override
     public Path workDir() {
         return mountpoint;
-    }
-
-    @Override
-    public void clean() throws IOException {
-        Sh.run(Duration.ofMinutes(10), "find", mountpoint.toString(), "-mindepth", "1", "-delete");
     }
 
     @Override

@@ -42,10 +42,10 @@ public final class Suite {
                 switch (a) {
                     case "--quick" -> quick = true;
                     case "--out" -> out = Path.of(value(args, ++i, a));
-                    case "--runs" -> runs = Integer.parseInt(value(args, ++i, a));
+                    case "--runs" -> runs = number(value(args, ++i, a), a);
                     case "--systems" -> systems = Set.of(value(args, ++i, a).split(","));
                     case "--only" -> workloads = Set.copyOf(java.util.Arrays.stream(value(args, ++i, a).split(","))
-                            .map(Integer::parseInt).toList());
+                            .map(w -> number(w, a)).toList());
                     case "--jar" -> jar = Path.of(value(args, ++i, a));
                     case "--tree" -> tree = Path.of(value(args, ++i, a));
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'"
@@ -58,11 +58,24 @@ public final class Suite {
                     throw new IllegalArgumentException("--systems: unknown system '" + s + "' (zproj, native, gluster)");
                 }
             }
+            for (int w : workloads) {
+                if (w < 1 || w > 5) {
+                    throw new IllegalArgumentException("--only: workloads are 1 to 5, not " + w);
+                }
+            }
             int n = runs != null ? runs : quick ? 3 : 5;
             if (n < 1 || n > 50) {
                 throw new IllegalArgumentException("--runs must be 1..50, not " + n);
             }
             return new Options(quick, out, n, systems, workloads, jar, tree);
+        }
+
+        private static int number(String text, String option) {
+            try {
+                return Integer.parseInt(text.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(option + ": not a number: '" + text + "'");
+            }
         }
 
         private static String value(String[] args, int i, String option) {

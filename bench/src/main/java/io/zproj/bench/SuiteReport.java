@@ -138,7 +138,7 @@ final class SuiteReport {
                 "128 MB write + fdatasync, sequential read/write: zproj ≥ 0.8× native ZFS");
         Map<String, Map<String, Stat>> limits = stats.getOrDefault(Workloads.LIMITS, Map.of());
         ratio(out, limits, t -> t.startsWith("cold fault-in"), Limits.PIPE, 0.8,
-                "cold fault-in: ≤ 1.25× the time of zfs send | zfs recv (speed ≥ 0.8×)");
+                "cold fault-in: ≤ 1.25× the time of zfs send → zfs recv (speed ≥ 0.8×)");
         for (String what : List.of("mount start-up", "first ls of the mount")) {
             Stat small = Optional.ofNullable(limits.get(what + ", 1,000 projects")).map(m -> m.get("zproj")).orElse(null);
             Stat large = Optional.ofNullable(limits.get(what + ", 10,000 projects")).map(m -> m.get("zproj")).orElse(null);

@@ -120,11 +120,6 @@ final class ZprojSystem implements BenchSystem {
     }
 
     @Override
-    public void clean() throws IOException {
-        Sh.run(java.time.Duration.ofMinutes(10), "find", workDir().toString(), "-mindepth", "1", "-delete");
-    }
-
-    @Override
     public String coldMeans() {
         return "kernel page, dentry and inode caches dropped (those of the /projects mount and of the local dataset"
                 + " beneath it)";

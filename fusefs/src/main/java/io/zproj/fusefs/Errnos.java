@@ -14,6 +14,7 @@ final class Errnos {
     static final int ENODATA = Errno.ENODATA.intValue();
     static final int EOPNOTSUPP = Errno.EOPNOTSUPP.intValue();
     static final int ENOSYS = Errno.ENOSYS.intValue();
+    static final int ENOMEM = Errno.ENOMEM.intValue();
 
     private Errnos() {}
 }

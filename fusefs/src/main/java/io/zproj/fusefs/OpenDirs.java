@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Open directories by handle: the names listed at opendir, served by offset. An unknown handle is EBADF. */
+/** Open directories by handle: the names listed at opendir, handed to libfuse at the first readdir. An unknown handle is EBADF. */
 final class OpenDirs {
 
     private final AtomicLong next = new AtomicLong(1);
