@@ -315,13 +315,16 @@ public final class ProjectTransfers {
         }
     }
 
-    /** A zproj snapshot named for now; if one of that name exists (a push within the same second), the next second's. */
+    /**
+     * A zproj snapshot named for now; if one of that name exists (a push within the same second:
+     * names have one-second resolution), the next second's, waiting only until that second begins.
+     */
     Snapshot snapshotNow(DatasetName local) throws ZfsException {
         try {
             return zfs.snapshot(local);
         } catch (DatasetExistsException e) {
             try {
-                Thread.sleep(1_000);
+                Thread.sleep(1_000 - System.currentTimeMillis() % 1_000 + 5);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 throw e;

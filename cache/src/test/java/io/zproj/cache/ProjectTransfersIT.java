@@ -88,6 +88,17 @@ class ProjectTransfersIT {
                 .isTrue();
     }
 
+    /** Names have one-second resolution: a second snapshot in the same second takes the next second's name. */
+    @Test
+    void snapshotNow_twiceInOneSecond_makesTwoSnapshots() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("v"), "1"), 0);
+        DatasetName ds = cluster.root(0).child(id);
+        Snapshot first = transfers.snapshotNow(ds);
+        Snapshot second = transfers.snapshotNow(ds);
+        assertThat(second.name()).isNotEqualTo(first.name());
+        assertThat(zfs.listSnapshots(ds)).extracting(Snapshot::name).contains(first.name(), second.name());
+    }
+
     @Test
     void pull_choosesTheReplicaWithTheNewestSnapshot() throws Exception {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("v"), "1"), 0, 1);
