@@ -120,6 +120,7 @@ public final class Suite {
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
         String glusterVersion = "GlusterFS not run";
         String failure = null;
+        StringBuilder cold = new StringBuilder();
         long begin = System.nanoTime();
         boolean terminal = System.console() != null;
         try {
@@ -178,6 +179,10 @@ public final class Suite {
             progress.note("letting the pool write out what the setup wrote (10 s)");
             Sh.run(Duration.ofMinutes(5), "sync");
             Daemon.sleep(10_000);
+            for (BenchSystem s : systems) {
+                cold.append(cold.length() == 0 ? "\n\nCold means, for " : "; for ").append(s.name()).append(": ")
+                        .append(s.coldMeans());
+            }
             Workloads w = new Workloads(new Workloads.Setup(tree, files, small, o.runs(), o.quick(), change),
                     systems, progress, samples::add);
             if (o.workloads().contains(1)) {
@@ -211,7 +216,8 @@ public final class Suite {
             double minutes = (System.nanoTime() - begin) / 60e9;
             if (!samples.isEmpty()) {
                 SuiteReport.write(o.out(), new ArrayList<>(samples), new SuiteReport.Context(o.quick(), o.runs(),
-                        Report.machine() + " " + glusterVersion + ".", minutes, failure));
+                        Report.machine() + " " + glusterVersion + "." + cold + (cold.length() > 0 ? "." : ""),
+                        minutes, failure));
                 System.err.println("bench: " + (failure == null ? "" : "partial ") + "results in "
                         + o.out().resolve("results.md") + " (" + Math.round(minutes) + " min)");
             }
