@@ -75,10 +75,6 @@ final class Daemon implements AutoCloseable {
         return this;
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     /** SIGTERM and wait; SIGKILL after a minute. Never throws. */
     @Override
     public void close() {
@@ -104,6 +100,27 @@ final class Daemon implements AutoCloseable {
         } catch (IOException e) {
             return "(unreadable: " + e.getMessage() + ")";
         }
+    }
+
+    /** A running {@code zproj server} and the {@code HOST:PORT} it listens on. */
+    record Server(Daemon daemon, String address) {}
+
+    /**
+     * Starts {@code zproj server} for {@code root} on a free loopback port, its catalog under
+     * {@code stateParent/<leaf>}, and waits until it listens.
+     */
+    static Server startServer(Path jar, Path logs, String root, String leaf, Path stateParent) throws IOException {
+        InetSocketAddress at = freeLoopbackAddress();
+        String addr = at.getHostString() + ":" + at.getPort();
+        Daemon d = start(jar, logs, "server-" + leaf, "server", "--root", root, "--listen", addr, "--name", leaf,
+                "--state", stateParent.resolve(leaf).toString());
+        try {
+            d.awaitListening(at);
+        } catch (IOException e) {
+            d.close();
+            throw e;
+        }
+        return new Server(d, addr);
     }
 
     /** A loopback address with a port free right now. */

@@ -47,8 +47,9 @@ final class Limits {
         this.record = record;
     }
 
-    static int steps(int runs) {
-        return runs * (SIZES_MB.length * 3 + 2 + 2 + MOUNT_ALL.length);
+    /** Progress steps: fault-in (3 a size), write-back (zproj and each other system), mount-all, start-ups. */
+    static int steps(int runs, int otherSystems) {
+        return runs * (SIZES_MB.length * 3 + 1 + otherSystems + MOUNT_ALL.length + 2);
     }
 
     /** Seeds the fault-in projects on both replicas (before the servers start). */
@@ -149,12 +150,9 @@ final class Limits {
         try {
             List<String> addrs = new ArrayList<>();
             for (DatasetName root : List.of(fleetA, fleetB)) {
-                var at = Daemon.freeLoopbackAddress();
-                String addr = at.getHostString() + ":" + at.getPort();
-                servers.add(Daemon.start(jar, base.resolve("logs"), "server-" + root.leaf(), "server", "--root",
-                        root.value(), "--listen", addr, "--state", base.resolve(root.leaf()).toString())
-                        .awaitListening(at));
-                addrs.add(addr);
+                Daemon.Server s = Daemon.startServer(jar, base.resolve("logs"), root.value(), root.leaf(), base);
+                servers.add(s.daemon());
+                addrs.add(s.address());
             }
             for (int r = 1; r <= runs; r++) {
                 startUp(addrs.get(0), 1_000, r);

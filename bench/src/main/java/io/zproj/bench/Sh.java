@@ -4,9 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -64,13 +61,6 @@ final class Sh {
         long start = System.nanoTime();
         run(timeout, argv);
         return (System.nanoTime() - start) / 1e9;
-    }
-
-    static List<String> argv(String first, String... rest) {
-        List<String> all = new ArrayList<>();
-        all.add(first);
-        all.addAll(Arrays.asList(rest));
-        return all;
     }
 
     /** Whether a program is on the PATH. */

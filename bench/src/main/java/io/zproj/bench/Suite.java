@@ -145,9 +145,10 @@ public final class Suite {
             teardown.add(pool);
             List<BenchSystem> systems = new ArrayList<>();
             ZprojSystem zproj = null;
-            int steps = Workloads.steps(o.systems().size(), o.runs());
+            int steps = Workloads.steps(o.systems().size(), o.runs(), o.workloads());
             Progress progress = new Progress(System.err, terminal,
-                    steps + (o.workloads().contains(5) ? Limits.steps(o.runs()) : 0));
+                    steps + (o.workloads().contains(5) && o.systems().contains("zproj")
+                            ? Limits.steps(o.runs(), o.systems().size() - 1) : 0));
             Limits limits = new Limits(pool, base, o.jar(), o.runs(), progress, samples::add);
             if (o.systems().contains("zproj")) {
                 zproj = new ZprojSystem(pool, o.jar(), base);
@@ -257,17 +258,17 @@ public final class Suite {
                 String pid = d.getFileName().toString().substring(WORK_PREFIX.length());
                 if (pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
                     warn("removing " + d + " left by a crashed run");
-                    Mounts.under(d).forEach(Mounts::unmountLazily);
                     deleteTree(d);
                 }
             }
         }
     }
 
+    /** Detaches whatever is still mounted below {@code dir}, then removes it; never throws. */
     private static void deleteTree(Path dir) {
         try {
             for (Path m : Mounts.under(dir)) {
-                warn("still mounted at teardown: " + m + "; detaching it");
+                warn("still mounted: " + m + "; detaching it");
                 Mounts.unmountLazily(m);
             }
             Sh.run(Duration.ofMinutes(10), "rm", "-rf", "--one-file-system", dir.toString());

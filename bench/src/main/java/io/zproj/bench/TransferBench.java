@@ -9,7 +9,6 @@ import io.zproj.transport.Transport;
 import io.zproj.transport.TransportConfig;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
-import io.zproj.zfs.PoolName;
 import io.zproj.zfs.ProjectId;
 import io.zproj.zfs.Snapshot;
 import io.zproj.zfs.Zfs;
@@ -24,7 +23,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -59,36 +57,26 @@ public final class TransferBench {
 
     private void run(Path out, int runs, int randomMb) throws Exception {
         Path dir = Files.createTempDirectory("zproj-bench-");
-        PoolName poolName = PoolName.of("zbench" + ProcessHandle.current().pid());
         List<Sample> samples = new ArrayList<>();
-        try (Zfs zfs = Zfs.open(ZfsConfig.defaults()); Transport transport = Transport.create(TransportConfig.defaults())) {
-            zfs.createPool(poolName, List.of(Zfs.createFileVdev(dir.resolve("vdev.img"), 6L << 30)),
-                    DatasetProperties.create().atime(false));
-            try {
-                DatasetName root = poolName.rootDataset();
-                DatasetName srv = root.child("srv");
-                DatasetName pipe = root.child("pipe");
-                DatasetName cli = root.child("cli");
-                for (DatasetName d : List.of(srv, pipe, cli)) {
-                    zfs.createDataset(d, DatasetProperties.create());
-                }
-                progress("seeding: /usr/include + " + randomMb + " MiB of random data, and /usr/include alone");
-                ProjectId mixed = seed(zfs, srv, dir, randomMb);
-                ProjectId text = seed(zfs, srv, dir, 0);
-                ServerConfig config = ServerConfig.of(srv, new InetSocketAddress("127.0.0.1", 0))
-                        .withStateDir(dir.resolve("state")).withName("bench");
-                try (ReplicaServer server = ReplicaServer.start(zfs, transport, config, Clock.systemUTC())) {
-                    ProjectTransfers transfers = new ProjectTransfers(zfs, transport, "bench");
-                    for (int r = 1; r <= runs; r++) {
-                        for (ProjectId p : List.of(mixed, text)) {
-                            String name = p.equals(mixed) ? "mixed" : "text";
-                            samples.add(pipe(zfs, srv.child(p), pipe.child(p), name, r));
-                            samples.add(pull(zfs, transfers, p, cli, server.address(), name, r));
-                        }
+        try (Zfs zfs = Zfs.open(ZfsConfig.defaults()); Transport transport = Transport.create(TransportConfig.defaults());
+                BenchPool pool = BenchPool.create(zfs, dir)) {
+            DatasetName srv = pool.createRoot("srv");
+            DatasetName pipe = pool.createRoot("pipe");
+            DatasetName cli = pool.createRoot("cli");
+            progress("seeding: /usr/include + " + randomMb + " MiB of random data, and /usr/include alone");
+            ProjectId mixed = seed(zfs, srv, dir, randomMb);
+            ProjectId text = seed(zfs, srv, dir, 0);
+            ServerConfig config = ServerConfig.of(srv, new InetSocketAddress("127.0.0.1", 0))
+                    .withStateDir(dir.resolve("state")).withName("bench");
+            try (ReplicaServer server = ReplicaServer.start(zfs, transport, config, Clock.systemUTC())) {
+                ProjectTransfers transfers = new ProjectTransfers(zfs, transport, "bench");
+                for (int r = 1; r <= runs; r++) {
+                    for (ProjectId p : List.of(mixed, text)) {
+                        String name = p.equals(mixed) ? "mixed" : "text";
+                        samples.add(pipe(pool, srv.child(p), pipe.child(p), name, r));
+                        samples.add(pull(zfs, transfers, p, cli, server.address(), name, r));
                     }
                 }
-            } finally {
-                zfs.destroyPool(poolName);
             }
         } finally {
             try (Stream<Path> s = Files.walk(dir)) {
@@ -130,8 +118,9 @@ public final class TransferBench {
         return id;
     }
 
-    private static Sample pipe(Zfs zfs, DatasetName source, DatasetName target, String project, int run)
+    private static Sample pipe(BenchPool pool, DatasetName source, DatasetName target, String project, int run)
             throws Exception {
+        Zfs zfs = pool.zfs;
         zfs.destroyDataset(target);
         Snapshot snap = zfs.newestSnapshot(source).orElseThrow();
         progress("run " + run + ": pipe " + project);
@@ -147,17 +136,8 @@ public final class TransferBench {
             throw new IOException("zfs send | zfs recv failed: " + output);
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        long raw = streamBytes(zfs, snap);
+        long raw = pool.streamBytes(snap);
         return new Sample("pipe", project, run, secs, raw, raw);
-    }
-
-    /** The size of a snapshot's full send stream, counted once (zfs-fuse has no `zfs send -nP`). */
-    private static long streamBytes(Zfs zfs, Snapshot snap) throws IOException {
-        try (var send = zfs.send(snap.name(), java.util.Optional.empty())) {
-            long n = send.stream().transferTo(OutputStream.nullOutputStream());
-            send.finish();
-            return n;
-        }
     }
 
     private static Sample pull(Zfs zfs, ProjectTransfers transfers, ProjectId id, DatasetName root,
@@ -171,9 +151,5 @@ public final class TransferBench {
 
     static void progress(String what) {
         System.err.println("bench: " + what);
-    }
-
-    static String fmt(double v) {
-        return String.format(Locale.ROOT, "%.2f", v);
     }
 }

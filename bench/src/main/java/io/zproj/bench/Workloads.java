@@ -54,8 +54,14 @@ final class Workloads {
         progress.step(s.name() + " · " + workload + " · " + what + " · run " + run + "/" + setup.runs());
     }
 
-    static int steps(int systems, int runs) {
-        return runs * systems * (1 + 2 + 6 + 2);
+    /** How many progress steps workloads 1 to 4 take, of those selected. */
+    static int steps(int systems, int runs, java.util.Set<Integer> workloads) {
+        int[] perRun = {0, 1, 2, 6, 1}; // steps per run and system of workloads 1..4
+        int n = 0;
+        for (int w = 1; w <= 4; w++) {
+            n += workloads.contains(w) ? perRun[w] : 0;
+        }
+        return runs * systems * n;
     }
 
     // ------------------------------------------------------------------ 1: unpack, then sync

@@ -4,7 +4,6 @@ import io.zproj.cache.ControlServer;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.ProjectId;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +29,6 @@ final class ZprojSystem implements BenchSystem {
     private final DatasetName rootB;
     private final List<Daemon> daemons = new ArrayList<>();
     private ProjectId work;
-    private String servers;
 
     ZprojSystem(BenchPool pool, Path jar, Path base) {
         this.pool = pool;
@@ -70,26 +68,17 @@ final class ZprojSystem implements BenchSystem {
     public void start() throws IOException {
         List<String> addresses = new ArrayList<>();
         for (DatasetName root : List.of(rootA, rootB)) {
-            InetSocketAddress at = Daemon.freeLoopbackAddress();
-            String addr = at.getHostString() + ":" + at.getPort();
-            daemons.add(Daemon.start(jar, base.resolve("logs"), "server-" + root.leaf(), "server",
-                    "--root", root.value(), "--listen", addr, "--name", root.leaf(),
-                    "--state", base.resolve(root.leaf()).toString()).awaitListening(at));
-            addresses.add(addr);
+            Daemon.Server s = Daemon.startServer(jar, base.resolve("logs"), root.value(), root.leaf(), base);
+            daemons.add(s.daemon());
+            addresses.add(s.address());
         }
-        servers = String.join(",", addresses);
         Files.createDirectories(mountpoint);
         daemons.add(Daemon.start(jar, base.resolve("logs"), "mount", "mount", mountpoint.toString(),
-                "--servers", servers, "--cache-root", pool.dataset("cache").value(), "--state", state.toString(),
+                "--servers", String.join(",", addresses), "--cache-root", pool.dataset("cache").value(), "--state", state.toString(),
                 "--writeback-interval", WRITEBACK_INTERVAL).awaitMounted(mountpoint));
         if (!Files.isDirectory(workDir())) {
             throw new IOException("the bench project " + work + " did not appear under " + mountpoint);
         }
-    }
-
-    /** The servers as {@code HOST:PORT,HOST:PORT}. */
-    String servers() {
-        return servers;
     }
 
     Path mountpoint() {
