@@ -22,7 +22,7 @@ import java.util.Objects;
  *                     projects are evicted above it (0: no limit, the default)
  */
 public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers,
-        Duration listRefresh, Duration freshness, Duration writeBack, KeepPolicy keep, long cacheSize) {
+        Duration listRefresh, Duration freshness, Duration writeBack, KeepPolicy keep, long cacheSize, int maxMounted) {
 
     public CacheConfig {
         Objects.requireNonNull(cacheRoot, "cacheRoot");
@@ -34,30 +34,41 @@ public record CacheConfig(DatasetName cacheRoot, Path stateDir, List<InetSocketA
         if (cacheSize < 0) {
             throw new IllegalArgumentException("cache size must be >= 0, was " + cacheSize);
         }
+        if (maxMounted < 1 || maxMounted > 100_000) {
+            throw new IllegalArgumentException("the most mounted projects must be between 1 and 100000, was "
+                    + maxMounted);
+        }
         if (writeBack.compareTo(Duration.ofMillis(100)) < 0 || writeBack.compareTo(Duration.ofDays(1)) > 0) {
             throw new IllegalArgumentException("write-back interval must be between 100 ms and 1 day, was " + writeBack);
         }
     }
 
+    /** The default bound on mounted projects: half of what zfs-fuse can mount, leaving room for browsing and servers. */
+    public static final int DEFAULT_MAX_MOUNTED = 500;
+
     public static CacheConfig of(DatasetName cacheRoot, Path stateDir, List<InetSocketAddress> servers) {
         return new CacheConfig(cacheRoot, stateDir, servers, Duration.ofSeconds(10), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), KeepPolicy.DEFAULT, 0);
+                Duration.ofSeconds(30), KeepPolicy.DEFAULT, 0, DEFAULT_MAX_MOUNTED);
     }
 
     public CacheConfig withFreshness(Duration d) {
-        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, d, writeBack, keep, cacheSize);
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, d, writeBack, keep, cacheSize, maxMounted);
     }
 
     public CacheConfig withKeep(KeepPolicy policy) {
-        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, writeBack, policy, cacheSize);
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, writeBack, policy, cacheSize, maxMounted);
     }
 
     public CacheConfig withCacheSize(long bytes) {
-        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, writeBack, keep, bytes);
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, writeBack, keep, bytes, maxMounted);
+    }
+
+    public CacheConfig withMaxMounted(int n) {
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, writeBack, keep, cacheSize, n);
     }
 
     public CacheConfig withWriteBack(Duration d) {
-        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, d, keep, cacheSize);
+        return new CacheConfig(cacheRoot, stateDir, servers, listRefresh, freshness, d, keep, cacheSize, maxMounted);
     }
 
     /** The directory under which projects' datasets are mounted. */

@@ -15,19 +15,18 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteOptions;
 
 /**
- * The cache's durable state in RocksDB: per project, whether it has local changes not yet
- * snapshotted (set on the clean-to-dirty edge, so one write per edge) and when it was last
- * opened. What the local copy holds is ZFS's to say. Thread-safe.
+ * The cache's durable state in RocksDB: per project, whether some replica may still lack its
+ * newest snapshot, and when it was last opened. What the local copy holds, and whether it
+ * changed, is ZFS's to say. Thread-safe.
  */
 final class CacheState implements AutoCloseable {
 
     /**
      * One project's record.
      *
-     * @param mounted set while the project is mounted: found set at start, the daemon crashed
-     *                and the project may have changes that were never marked
+     * @param unsynced some replica did not ack the newest snapshot: written back at the next start
      */
-    record Entry(boolean dirty, boolean mounted, long lastAccessMillis) {}
+    record Entry(boolean unsynced, long lastAccessMillis) {}
 
     static {
         RocksDB.loadLibrary();
@@ -54,7 +53,7 @@ final class CacheState implements AutoCloseable {
     }
 
     void put(ProjectId id, Entry e) throws IOException {
-        ByteBuffer v = ByteBuffer.allocate(9).put((byte) ((e.dirty() ? 1 : 0) | (e.mounted() ? 2 : 0)))
+        ByteBuffer v = ByteBuffer.allocate(9).put((byte) (e.unsynced() ? 1 : 0))
                 .putLong(e.lastAccessMillis());
         try {
             db.put(sync, key(id), v.array());
@@ -80,7 +79,7 @@ final class CacheState implements AutoCloseable {
                 if (k.remaining() == 16 && v.remaining() == 9) {
                     byte flags = v.get();
                     out.put(new ProjectId(new UUID(k.getLong(), k.getLong())),
-                            new Entry((flags & 1) != 0, (flags & 2) != 0, v.getLong()));
+                            new Entry((flags & 1) != 0, v.getLong()));
                 }
             }
         }

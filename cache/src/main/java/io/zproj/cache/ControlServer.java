@@ -146,8 +146,11 @@ public final class ControlServer implements AutoCloseable {
         List<String> out = new ArrayList<>();
         out.add(String.format(Locale.ROOT, "%-36s  %10s  %-10s  %s", "PROJECT", "SIZE", "STATE", "NEWEST / REPLICAS"));
         for (ProjectCache.ProjectStatus p : projects) {
-            out.add(String.format(Locale.ROOT, "%-36s  %10d  %-10s  %s%s", p.id(), p.sizeBytes(), p.state(),
+            out.add(String.format(Locale.ROOT, "%-36s  %10d  %-10s  %s%s%s%s", p.id(), p.sizeBytes(), p.state(),
                     p.localNewest().map(s -> "@" + s.name()).orElse("-"),
+                    p.nativeMount() ? "  native" : p.mounted() ? "  mounted" : "",
+                    p.behind().map(n -> n < 0 ? "  behind a replica (in use; refreshed when it is not)"
+                            : "  " + n + " snapshots behind (in use; refreshed when it is not)").orElse(""),
                     p.transfer().map(t -> "  (" + t.kind() + ": " + t.done() + (t.total() > 0 ? " of " + t.total() : "")
                             + " bytes)").orElse(p.fetching() ? "  (fetching)" : p.writingBack() ? "  (writing back)" : "")));
             for (Map.Entry<InetSocketAddress, WriteBack.ReplicaState> r : p.replicas().entrySet()) {
@@ -174,6 +177,8 @@ public final class ControlServer implements AutoCloseable {
                     .append(",\"state\":").append(q(p.state()))
                     .append(",\"newest\":").append(p.localNewest().map(s -> q(s.name())).orElse("null"))
                     .append(",\"mounted\":").append(p.mounted())
+                    .append(",\"native\":").append(p.nativeMount())
+                    .append(",\"behind\":").append(p.behind().map(String::valueOf).orElse("null"))
                     .append(",\"fetching\":").append(p.fetching())
                     .append(",\"writingBack\":").append(p.writingBack())
                     .append(",\"transfer\":").append(p.transfer().map(t -> "{\"kind\":" + q(t.kind()) + ",\"bytesDone\":"

@@ -38,12 +38,27 @@ public interface Namespace {
      */
     Path open(ProjectId id) throws IOException;
 
-    /** The local directory if the project is already local and mounted; no I/O. */
+    /**
+     * The local (backing) directory if the project is already local and mounted; no I/O. Changes
+     * made there need no report: ZFS tells what changed.
+     */
     Optional<Path> ready(ProjectId id);
-
-    /** A mutating operation happened in the project. Cheap: called on every write. */
-    void modified(ProjectId id);
 
     /** Which projects have files open through the mount (those are never taken away). */
     default void inUse(java.util.function.Predicate<ProjectId> openFiles) {}
+
+    /**
+     * The namespace is mounted at {@code mountpoint}: local projects may now be mounted natively
+     * over their directories there (in the background, never from the calling thread's request).
+     */
+    default void attach(Path mountpoint) {}
+
+    /**
+     * Takes the native mounts away before the namespace is unmounted.
+     *
+     * @return one line per project still mounted because a process uses it
+     */
+    default List<String> detachNative() {
+        return List.of();
+    }
 }

@@ -49,36 +49,23 @@ final class WriteBack {
     private final ProjectTransfers transfers;
     private final CacheConfig config;
     private final Clock clock;
-    private final Map<ProjectId, Boolean> dirty;
     private final Map<ProjectId, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<ProjectId, Map<InetSocketAddress, ReplicaState>> replicas = new ConcurrentHashMap<>();
     private final Map<ProjectId, String> conflicted = new ConcurrentHashMap<>();
     private final ExecutorService pushes;
     private final Transfers inProgress;
 
-    WriteBack(Zfs zfs, ProjectTransfers transfers, CacheConfig config, Clock clock, Map<ProjectId, Boolean> dirty,
-            Transfers inProgress) {
+    WriteBack(Zfs zfs, ProjectTransfers transfers, CacheConfig config, Clock clock, Transfers inProgress) {
         this.inProgress = inProgress;
         this.zfs = zfs;
         this.transfers = transfers;
         this.config = config;
         this.clock = clock;
-        this.dirty = dirty;
-        this.pushes = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "zproj-write-back");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pushes = Executors.newCachedThreadPool(Threads.named("zproj-write-back"));
     }
 
-    /**
-     * Whether a project needs a write-back now: it has local changes, or a replica failed and is
-     * due for another try. Costs no I/O.
-     */
-    boolean pending(ProjectId id) {
-        if (dirty.containsKey(id)) {
-            return true;
-        }
+    /** Whether a replica of the project failed and is due for another try. Costs no I/O. */
+    boolean retryDue(ProjectId id) {
         long now = clock.millis();
         for (ReplicaState r : replicas.getOrDefault(id, Map.of()).values()) {
             if (r.failures() > 0 && r.nextAttemptMillis() <= now) {
@@ -92,22 +79,18 @@ final class WriteBack {
      * Writes one project back now: snapshot if it has changes, then every replica brought to the
      * newest snapshot.
      *
-     * @param persistClean called when the project is clean and every replica holds its newest
+     * @param changed ZFS says the project changed since its newest snapshot: take one (never an
+     *                empty one, which would hide later changes from ZFS's change detection)
      */
-    Report run(ProjectId id, Runnable persistClean) throws IOException {
+    Report run(ProjectId id, boolean changed) throws IOException {
         ReentrantLock lock = locks.computeIfAbsent(id, k -> new ReentrantLock());
         lock.lock();
         try {
             DatasetName local = config.cacheRoot().child(id);
             boolean snapshotted = false;
-            if (dirty.remove(id) != null) { // the cut: a write from now on marks it dirty again
-                try {
-                    transfers.snapshotNow(local);
-                    snapshotted = true;
-                } catch (IOException | RuntimeException e) {
-                    dirty.put(id, Boolean.TRUE);
-                    throw e;
-                }
+            if (changed) { // the cut: what is written from now on is the next snapshot's
+                transfers.snapshotNow(local);
+                snapshotted = true;
             }
             Optional<Snapshot> newest = zfs.newestSnapshot(local);
             Map<InetSocketAddress, Future<String>> running = new LinkedHashMap<>();
@@ -134,9 +117,6 @@ final class WriteBack {
                 }
                 outcomes.put(f.getKey(), outcome);
                 ok &= !outcome.startsWith("failed") && !outcome.startsWith("diverged");
-            }
-            if (ok && !dirty.containsKey(id)) {
-                persistClean.run();
             }
             prune(id, local);
             return new Report(id, newest.map(ProjectTransfers::entry), snapshotted, outcomes, ok);

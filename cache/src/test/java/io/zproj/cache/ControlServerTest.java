@@ -20,14 +20,15 @@ class ControlServerTest {
         SnapshotEntry acked = new SnapshotEntry("zproj-20261124T115900Z", 1, 1, 1_795_521_540L);
         return new ProjectCache.ProjectStatus(P, 1234, conflict.isPresent() ? "conflicted" : "dirty", conflict,
                 Optional.of(newest), Map.of(A, new WriteBack.ReplicaState(Optional.of(acked), "timed out", 2, 0)),
-                false, true, true, transfer);
+                false, true, true, true, Optional.of(3), transfer);
     }
 
     @Test
     void text_showsStateReplicaLagErrorsAndProgress() {
         List<String> lines = ControlServer.text(List.of(status(
                 Optional.of(new Transfers.Progress("writing back to 10.0.0.1:7070", 4096, 8192)), Optional.empty())));
-        assertThat(String.join("\n", lines)).contains(P.toString()).contains("dirty")
+        assertThat(String.join("\n", lines)).contains(P.toString()).contains("dirty").contains("native")
+                .contains("3 snapshots behind")
                 .contains("writing back to 10.0.0.1:7070: 4096 of 8192 bytes")
                 .contains("acked @zproj-20261124T115900Z (60 s behind); last error: timed out")
                 .contains("1 cached projects");

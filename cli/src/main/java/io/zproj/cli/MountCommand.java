@@ -2,6 +2,7 @@ package io.zproj.cli;
 
 import io.zproj.cache.CacheConfig;
 import io.zproj.cache.ControlServer;
+import io.zproj.cache.MountTable;
 import io.zproj.cache.ProjectCache;
 import io.zproj.fusefs.ProjectsMount;
 import io.zproj.transport.Addresses;
@@ -53,13 +54,19 @@ final class MountCommand implements Callable<Integer> {
             description = "which local zproj snapshots to keep after a write-back (default ${DEFAULT-VALUE})")
     String keep;
 
+    @Option(names = "--max-mounted", defaultValue = "500",
+            description = "most projects mounted at once; idle ones above it are unmounted (default ${DEFAULT-VALUE};"
+                    + " zfs-fuse mounts at most 1000 filesystems)")
+    int maxMounted;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path mp = mountpoint.toAbsolutePath().normalize();
+        clearDeadMount(mp);
         Path stateDir = (state == null ? Path.of("/var/lib/zproj/client") : state).toAbsolutePath();
         CacheConfig config = CacheConfig.of(DatasetName.of(cacheRoot), stateDir, Addresses.parseList(servers))
                 .withWriteBack(Durations.parse(writebackInterval)).withKeep(io.zproj.zfs.KeepPolicy.parse(keep))
-                .withCacheSize(Sizes.parse(cacheSize));
+                .withCacheSize(Sizes.parse(cacheSize)).withMaxMounted(maxMounted);
         Wiring wiring = Wiring.open();
         ProjectCache cache;
         ProjectsMount mount;
@@ -94,11 +101,32 @@ final class MountCommand implements Callable<Integer> {
     }
 
     private static boolean isMounted(Path mp) {
-        try {
-            return Files.readAllLines(Path.of("/proc/mounts")).stream()
-                    .anyMatch(l -> l.split(" ")[1].equals(mp.toString()));
-        } catch (IOException e) {
-            return true;
+        return MountTable.isMounted(mp);
+    }
+
+    /**
+     * A mountpoint in use by a live mount is refused. One left by a daemon that was killed (its
+     * FUSE connection is gone: ENOTCONN) is cleared, with the project mounts left on top of it:
+     * lazily, the one place zproj detaches lazily, since nothing can be served from under a dead
+     * mount.
+     */
+    static void clearDeadMount(Path mp) throws IOException, InterruptedException {
+        if (!isMounted(mp)) {
+            return;
         }
+        try {
+            Files.readAttributes(mp, java.nio.file.attribute.BasicFileAttributes.class);
+            throw new io.zproj.cache.CacheException(mp + " is already mounted (" + MountTable.at(mp)
+                    .map(m -> m.fsType() + " " + m.source()).orElse("?") + "); unmount it or choose another mountpoint");
+        } catch (java.nio.file.FileSystemException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("not connected")) {
+                throw e;
+            }
+        }
+        for (Path p : io.zproj.cache.NativeMounts.detachLeftovers(mp)) {
+            System.err.println("zproj mount: detached " + p + ", left by a daemon that was killed");
+        }
+        new ProcessBuilder("umount", "-l", mp.toString()).inheritIO().start().waitFor();
+        System.err.println("zproj mount: cleared the dead mount at " + mp + " left by a daemon that was killed");
     }
 }

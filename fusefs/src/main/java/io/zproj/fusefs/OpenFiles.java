@@ -27,6 +27,11 @@ final class OpenFiles {
         return f;
     }
 
+    /** The open file, or null for an unknown handle. */
+    OpenFile find(long handle) {
+        return files.get(handle);
+    }
+
     OpenFile remove(long handle) throws ErrnoException {
         OpenFile f = files.remove(handle);
         if (f == null) {

@@ -41,19 +41,22 @@ public final class ProjectsFs extends FuseStubFS {
     private final OpenFiles files = new OpenFiles();
     private final OpenDirs dirs = new OpenDirs();
     private final Path statfsFallback;
+    private final long backingBaseDevice;
+    private final Credentials credentials;
     private final long startedEpochSecond = System.currentTimeMillis() / 1000;
-    private final int ownUid;
-    private final int ownGid;
+    private final ThreadLocal<Pointer> statBuffer = ThreadLocal.withInitial(
+            () -> jnr.ffi.Runtime.getSystemRuntime().getMemoryManager().allocateDirect(256));
 
     /**
-     * @param statfsFallback a directory on the cache pool, whose statfs answers for the root
+     * @param backingBase the directory under which projects' backing mounts are (whose statfs
+     *                    answers for the root): a backing directory on its device is not mounted
      */
-    public ProjectsFs(Namespace namespace, Path statfsFallback) {
+    public ProjectsFs(Namespace namespace, Path backingBase) throws IOException {
         this.namespace = namespace;
         this.libc = LibC.load();
-        this.statfsFallback = statfsFallback;
-        this.ownUid = libc.geteuid();
-        this.ownGid = libc.getegid();
+        this.statfsFallback = backingBase;
+        this.backingBaseDevice = ((Number) Files.getAttribute(backingBase, "unix:dev")).longValue();
+        this.credentials = new Credentials(libc);
         allowUtimeOmit();
     }
 
@@ -106,15 +109,15 @@ public final class ProjectsFs extends FuseStubFS {
         return new Target(ProjectId.parse(name), rest);
     }
 
-    /** The backing path, fetching the project if needed. */
-    private String backing(Target t) throws ErrnoException, IOException {
+    /** The backing directory, fetching the project if needed. */
+    private Path backing(Target t) throws ErrnoException, IOException {
         if (t.isRoot()) {
             throw new ErrnoException(Errnos.EPERM);
         }
         if (namespace.ready(t.project()).isEmpty() && namespace.attributes(t.project()).isEmpty()) {
             throw new ErrnoException(Errnos.ENOENT);
         }
-        return namespace.open(t.project()).toString() + t.rest();
+        return namespace.open(t.project());
     }
 
     /** The target of an operation that makes a name: never directly under the root. */
@@ -126,29 +129,104 @@ public final class ProjectsFs extends FuseStubFS {
     }
 
     /** A path inside a project (not the root, not a project's directory itself), for operations that change names. */
-    private String inside(Target t) throws ErrnoException, IOException {
+    private static Target inside(Target t) throws ErrnoException {
         if (t.isRoot() || t.isProjectDir()) {
             throw new ErrnoException(Errnos.EPERM);
         }
-        return backing(t);
+        return t;
     }
 
     /**
-     * Gives a name just made to the calling user. The daemon made it, so it already belongs to
-     * the daemon's user and group (or the group of a setgid directory, as it should): the chown,
-     * a round trip to the backing filesystem, is needed only when the caller is someone else.
+     * A path inside a project resolved for an {@code *at} call, acting as the caller: a directory
+     * descriptor and a path relative to it that is never longer than PATH_MAX allows, however
+     * long the caller's path was. Closing it closes the descriptors it opened.
      */
-    private void own(String path, int fd) {
-        FuseContext c = getContext();
-        int uid = (int) c.uid.get();
-        int gid = (int) c.gid.get();
-        if (uid == ownUid && gid == ownGid) {
-            return;
+    private final class At implements AutoCloseable {
+        final int dirfd;
+        final String path;
+        private final int[] fds;
+
+        At(int dirfd, String path, int[] fds) {
+            this.dirfd = dirfd;
+            this.path = path;
+            this.fds = fds;
         }
-        if (fd >= 0) {
-            libc.fchown(fd, uid, gid);
-        } else {
-            libc.lchown(path, uid, gid);
+
+        /** The same file as a path for calls without an {@code *at} form (truncate, xattrs). */
+        String procPath() {
+            return "/proc/self/fd/" + dirfd + (path.equals(".") ? "" : "/" + path);
+        }
+
+        @Override
+        public void close() {
+            for (int fd : fds) {
+                libc.close(fd);
+            }
+        }
+    }
+
+    /** Longest relative path handed to one {@code *at} call; longer ones are walked in parts. */
+    static final int MAX_RELATIVE = 3072;
+
+    /**
+     * Resolves {@code t} in its project's backing directory: the directory is opened as the
+     * daemon (it sits under a directory only root may enter), then everything else is done as
+     * the caller, so the backing filesystem checks the caller's permissions on every component.
+     */
+    private At at(Target t) throws ErrnoException, IOException {
+        int root = openBacking(t);
+        FuseContext c = getContext();
+        credentials.become((int) c.uid.get(), (int) c.gid.get(), c.pid.get());
+        String rest = t.rest().isEmpty() ? "." : t.rest().substring(1);
+        if (rest.length() <= MAX_RELATIVE) {
+            return new At(root, rest, new int[] {root});
+        }
+        List<Integer> opened = new ArrayList<>(List.of(root));
+        int slash = rest.lastIndexOf('/');
+        String leaf = rest.substring(slash + 1);
+        String[] parents = rest.substring(0, slash).split("/");
+        int dir = root;
+        StringBuilder chunk = new StringBuilder();
+        try {
+            for (int i = 0; i <= parents.length; i++) {
+                boolean flush = i == parents.length || chunk.length() + 1 + parents[i].length() > MAX_RELATIVE;
+                if (flush && chunk.length() > 0) {
+                    int next = libc.openat(dir, chunk.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+                    check(next);
+                    opened.add(next);
+                    dir = next;
+                    chunk.setLength(0);
+                }
+                if (i < parents.length) {
+                    chunk.append(chunk.length() == 0 ? "" : "/").append(parents[i]);
+                }
+            }
+        } catch (ErrnoException e) {
+            opened.forEach(libc::close);
+            throw e;
+        }
+        return new At(dir, leaf, opened.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * Opens the project's backing directory as the daemon, and makes sure it is the backing
+     * mount, not the empty directory beneath it (which a concurrent unmount would leave): then
+     * the project is opened (mounted) again.
+     */
+    private int openBacking(Target t) throws ErrnoException, IOException {
+        credentials.daemon();
+        for (int attempt = 0; ; attempt++) {
+            Path dir = backing(t);
+            int fd = libc.openat(LibC.AT_FDCWD, dir.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+            check(fd);
+            Pointer st = statBuffer.get();
+            if (libc.fstat(fd, st) == 0 && st.getLong(0) != backingBaseDevice) { // st_dev leads struct stat
+                return fd;
+            }
+            libc.close(fd);
+            if (attempt > 0) {
+                throw new IOException(t.project() + " is not mounted at " + dir);
+            }
         }
     }
 
@@ -179,6 +257,7 @@ public final class ProjectsFs extends FuseStubFS {
         return rc;
     }
 
+
     /** The operation's result, or its failure as {@code -errno}: the one place exceptions become errno. */
     private interface Op {
         long run() throws ErrnoException, IOException;
@@ -199,13 +278,6 @@ public final class ProjectsFs extends FuseStubFS {
         }
     }
 
-    /** Records a change in the project of {@code t}. */
-    private void changed(Target t) {
-        if (t.project() != null) {
-            namespace.modified(t.project());
-        }
-    }
-
     // ------------------------------------------------------------------ metadata
 
     @Override
@@ -216,18 +288,15 @@ public final class ProjectsFs extends FuseStubFS {
                 fillDir(stat, startedEpochSecond, 2 + namespace.projectCount());
                 return 0;
             }
-            if (t.isProjectDir()) {
-                Optional<Path> ready = namespace.ready(t.project());
-                if (ready.isPresent()) {
-                    check(libc.lstat(ready.get().toString(), Struct.getMemory(stat)));
-                    return 0;
-                }
+            if (t.isProjectDir() && namespace.ready(t.project()).isEmpty()) {
                 Namespace.ProjectAttributes a = namespace.attributes(t.project())
                         .orElseThrow(() -> new ErrnoException(Errnos.ENOENT));
                 fillDir(stat, a.modifiedEpochSecond(), 2);
                 return 0;
             }
-            check(libc.lstat(backing(t), Struct.getMemory(stat)));
+            try (At a = at(t)) {
+                check(libc.fstatat(a.dirfd, a.path, Struct.getMemory(stat), LibC.AT_SYMLINK_NOFOLLOW));
+            }
             return 0;
         });
     }
@@ -245,42 +314,58 @@ public final class ProjectsFs extends FuseStubFS {
 
     @Override
     public int fgetattr(String path, FileStat stat, FuseFileInfo fi) {
-        return getattr(path, stat);
+        OpenFiles.OpenFile f = files.find(fi.fh.get());
+        if (f == null) {
+            return getattr(path, stat);
+        }
+        return call("fgetattr", path, () -> {
+            check(libc.fstat(f.fd(), Struct.getMemory(stat)));
+            return 0;
+        });
     }
 
     /**
-     * Lists the directory once, when it is opened: readdir hands that snapshot to libfuse,
-     * so a large directory read in several calls is consistent and costs one listing. Opening a
-     * project's directory is a look inside: it fetches the project.
+     * Lists the directory once, when it is opened (as the caller): readdir hands that snapshot
+     * to libfuse, so a large directory read in several calls is consistent and costs one listing.
+     * Opening a project's directory is a look inside: it fetches the project.
      */
     @Override
     public int opendir(String path, FuseFileInfo fi) {
         return call("opendir", path, () -> {
             Target t = target(path);
             List<String> names = new ArrayList<>();
-            names.add(".");
-            names.add("..");
             if (t.isRoot()) {
+                names.add(".");
+                names.add("..");
                 for (ProjectId id : namespace.projects()) {
                     names.add(id.toString());
                 }
             } else {
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(Path.of(backing(t)))) {
-                    for (Path e : entries) {
-                        names.add(e.getFileName().toString());
+                try (At a = at(t)) {
+                    int fd = libc.openat(a.dirfd, a.path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+                    check(fd);
+                    Pointer dir = libc.fdopendir(fd);
+                    if (dir == null) {
+                        int errno = LibC.errno();
+                        libc.close(fd);
+                        throw new ErrnoException(errno);
                     }
-                } catch (java.nio.file.NoSuchFileException e) {
-                    throw new ErrnoException(Errnos.ENOENT);
-                } catch (java.nio.file.NotDirectoryException e) {
-                    throw new ErrnoException(jnr.constants.platform.Errno.ENOTDIR.intValue());
-                } catch (java.nio.file.AccessDeniedException e) {
-                    throw new ErrnoException(Errnos.EACCES);
+                    try {
+                        for (Pointer e = libc.readdir(dir); e != null; e = libc.readdir(dir)) {
+                            names.add(e.getString(DIRENT_NAME_OFFSET));
+                        }
+                    } finally {
+                        libc.closedir(dir);
+                    }
                 }
             }
             fi.fh.set(dirs.add(names));
             return 0;
         });
     }
+
+    /** Where {@code d_name} starts in glibc's {@code struct dirent} on 64-bit Linux (ino, off, reclen, type). */
+    private static final int DIRENT_NAME_OFFSET = 19;
 
     /**
      * Hands libfuse the whole snapshot in one call, without offsets: libfuse then keeps it and
@@ -313,20 +398,34 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int readlink(String path, Pointer buf, long size) {
         return call("readlink", path, () -> {
-            long n = check(libc.readlink(backing(target(path)), buf, size - 1));
-            buf.putByte(n, (byte) 0);
+            try (At a = at(target(path))) {
+                long n = check(libc.readlinkat(a.dirfd, a.path, buf, size - 1));
+                buf.putByte(n, (byte) 0);
+            }
             return 0;
         });
     }
 
+    private static final int W_OK = 2;
+
+    /**
+     * The kernel asks (there is no {@code default_permissions}) for {@code access(2)} and
+     * {@code chdir}: answered by the backing filesystem as the caller; the root and a project not
+     * fetched yet are {@code 0755} directories of root.
+     */
     @Override
     public int access(String path, int mask) {
         return call("access", path, () -> {
             Target t = target(path);
             if (synthetic(t)) {
+                if ((mask & W_OK) != 0 && getContext().uid.get() != 0) {
+                    throw new ErrnoException(Errnos.EACCES);
+                }
                 return 0;
             }
-            check(libc.access(backing(t), mask));
+            try (At a = at(t)) {
+                check(libc.faccessat(a.dirfd, a.path, mask, LibC.AT_EACCESS));
+            }
             return 0;
         });
     }
@@ -335,9 +434,13 @@ public final class ProjectsFs extends FuseStubFS {
     public int statfs(String path, Statvfs stbuf) {
         return call("statfs", path, () -> {
             Target t = target(path);
-            String where = t.isRoot() ? statfsFallback.toString()
-                    : namespace.ready(t.project()).map(p -> p.toString() + t.rest()).orElse(statfsFallback.toString());
-            check(libc.statvfs(where, Struct.getMemory(stbuf)));
+            if (t.isRoot() || namespace.ready(t.project()).isEmpty()) {
+                check(libc.statvfs(statfsFallback.toString(), Struct.getMemory(stbuf)));
+                return 0;
+            }
+            try (At a = at(t)) {
+                check(libc.fstatvfs(a.dirfd, Struct.getMemory(stbuf)));
+            }
             return 0;
         });
     }
@@ -348,9 +451,11 @@ public final class ProjectsFs extends FuseStubFS {
     public int open(String path, FuseFileInfo fi) {
         return call("open", path, () -> {
             Target t = target(path);
-            int fd = libc.open(backing(t), fi.flags.get(), 0);
-            check(fd);
-            fi.fh.set(files.add(new OpenFiles.OpenFile(fd, t.project())));
+            try (At a = at(t)) {
+                int fd = libc.openat(a.dirfd, a.path, fi.flags.get() | LibC.O_CLOEXEC, 0);
+                check(fd);
+                fi.fh.set(files.add(new OpenFiles.OpenFile(fd, t.project())));
+            }
             return 0;
         });
     }
@@ -358,12 +463,12 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int create(String path, long mode, FuseFileInfo fi) {
         return call("create", path, () -> {
-            Target t = newName(path);
-            int fd = libc.open(inside(t), fi.flags.get() | LibC.O_CREAT, (int) mode);
-            check(fd);
-            own(null, fd);
-            fi.fh.set(files.add(new OpenFiles.OpenFile(fd, t.project())));
-            changed(t);
+            Target t = inside(newName(path));
+            try (At a = at(t)) {
+                int fd = libc.openat(a.dirfd, a.path, fi.flags.get() | LibC.O_CREAT | LibC.O_CLOEXEC, (int) mode);
+                check(fd);
+                fi.fh.set(files.add(new OpenFiles.OpenFile(fd, t.project())));
+            }
             return 0;
         });
     }
@@ -375,19 +480,14 @@ public final class ProjectsFs extends FuseStubFS {
 
     @Override
     public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-        return call("write", path, () -> {
-            OpenFiles.OpenFile f = files.get(fi.fh.get());
-            long n = check(libc.pwrite(f.fd(), buf, size, offset));
-            namespace.modified(f.project());
-            return n;
-        });
+        return call("write", path, () -> check(libc.pwrite(files.get(fi.fh.get()).fd(), buf, size, offset)));
     }
 
     /**
      * Called on every close of a descriptor, synchronously (release comes later, asynchronously).
      * Closing a duplicate of the backing descriptor makes the backing filesystem take the file's
-     * written data now, so that nothing it does later (such as setting the modification time on
-     * writing back) lands after what the application did next, e.g. set the file's times.
+     * written data now, so that nothing it does later lands after what the application did next,
+     * e.g. set the file's times.
      */
     @Override
     public int flush(String path, FuseFileInfo fi) {
@@ -419,9 +519,9 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int truncate(String path, long size) {
         return call("truncate", path, () -> {
-            Target t = target(path);
-            check(libc.truncate(backing(t), size));
-            changed(t);
+            try (At a = at(target(path))) {
+                check(libc.truncate(a.procPath(), size));
+            }
             return 0;
         });
     }
@@ -429,9 +529,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int ftruncate(String path, long size, FuseFileInfo fi) {
         return call("ftruncate", path, () -> {
-            OpenFiles.OpenFile f = files.get(fi.fh.get());
-            check(libc.ftruncate(f.fd(), size));
-            namespace.modified(f.project());
+            check(libc.ftruncate(files.get(fi.fh.get()).fd(), size));
             return 0;
         });
     }
@@ -441,11 +539,9 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int mkdir(String path, long mode) {
         return call("mkdir", path, () -> {
-            Target t = newName(path);
-            String p = inside(t);
-            check(libc.mkdir(p, (int) mode));
-            own(p, -1);
-            changed(t);
+            try (At a = at(inside(newName(path)))) {
+                check(libc.mkdirat(a.dirfd, a.path, (int) mode));
+            }
             return 0;
         });
     }
@@ -453,11 +549,9 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int mknod(String path, long mode, long rdev) {
         return call("mknod", path, () -> {
-            Target t = newName(path);
-            String p = inside(t);
-            check(libc.mknod(p, (int) mode, rdev));
-            own(p, -1);
-            changed(t);
+            try (At a = at(inside(newName(path)))) {
+                check(libc.mknodat(a.dirfd, a.path, (int) mode, rdev));
+            }
             return 0;
         });
     }
@@ -465,9 +559,9 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int rmdir(String path) {
         return call("rmdir", path, () -> {
-            Target t = target(path);
-            check(libc.rmdir(inside(t)));
-            changed(t);
+            try (At a = at(inside(target(path)))) {
+                check(libc.unlinkat(a.dirfd, a.path, LibC.AT_REMOVEDIR));
+            }
             return 0;
         });
     }
@@ -475,9 +569,9 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int unlink(String path) {
         return call("unlink", path, () -> {
-            Target t = target(path);
-            check(libc.unlink(inside(t)));
-            changed(t);
+            try (At a = at(inside(target(path)))) {
+                check(libc.unlinkat(a.dirfd, a.path, 0));
+            }
             return 0;
         });
     }
@@ -485,13 +579,14 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int rename(String from, String to) {
         return call("rename", from, () -> {
-            Target a = target(from);
-            Target b = newName(to);
-            if (a.project() != null && b.project() != null && !a.project().equals(b.project())) {
+            Target a = inside(target(from));
+            Target b = inside(newName(to));
+            if (!a.project().equals(b.project())) {
                 throw new ErrnoException(Errnos.EXDEV);
             }
-            check(libc.rename(inside(a), inside(b)));
-            changed(a);
+            try (At x = at(a); At y = at(b)) {
+                check(libc.renameat(x.dirfd, x.path, y.dirfd, y.path));
+            }
             return 0;
         });
     }
@@ -499,11 +594,9 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int symlink(String target, String linkPath) {
         return call("symlink", linkPath, () -> {
-            Target t = newName(linkPath);
-            String p = inside(t);
-            check(libc.symlink(target, p));
-            own(p, -1);
-            changed(t);
+            try (At a = at(inside(newName(linkPath)))) {
+                check(libc.symlinkat(target, a.dirfd, a.path));
+            }
             return 0;
         });
     }
@@ -511,13 +604,14 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int link(String existing, String newPath) {
         return call("link", newPath, () -> {
-            Target a = target(existing);
-            Target b = newName(newPath);
-            if (a.project() != null && b.project() != null && !a.project().equals(b.project())) {
+            Target a = inside(target(existing));
+            Target b = inside(newName(newPath));
+            if (!a.project().equals(b.project())) {
                 throw new ErrnoException(Errnos.EXDEV);
             }
-            check(libc.link(inside(a), inside(b)));
-            changed(b);
+            try (At x = at(a); At y = at(b)) {
+                check(libc.linkat(x.dirfd, x.path, y.dirfd, y.path, 0));
+            }
             return 0;
         });
     }
@@ -525,9 +619,9 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int chmod(String path, long mode) {
         return call("chmod", path, () -> {
-            Target t = target(path);
-            check(libc.chmod(backing(t), (int) mode));
-            changed(t);
+            try (At a = at(target(path))) {
+                check(libc.fchmodat(a.dirfd, a.path, (int) mode, 0));
+            }
             return 0;
         });
     }
@@ -535,9 +629,9 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int chown(String path, long uid, long gid) {
         return call("chown", path, () -> {
-            Target t = target(path);
-            check(libc.lchown(backing(t), (int) uid, (int) gid));
-            changed(t);
+            try (At a = at(target(path))) {
+                check(libc.fchownat(a.dirfd, a.path, (int) uid, (int) gid, LibC.AT_SYMLINK_NOFOLLOW));
+            }
             return 0;
         });
     }
@@ -545,9 +639,9 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int utimens(String path, Timespec[] timespec) {
         return call("utimens", path, () -> {
-            Target t = target(path);
-            check(libc.utimensat(LibC.AT_FDCWD, backing(t), Struct.getMemory(timespec[0]), LibC.AT_SYMLINK_NOFOLLOW));
-            changed(t);
+            try (At a = at(target(path))) {
+                check(libc.utimensat(a.dirfd, a.path, Struct.getMemory(timespec[0]), LibC.AT_SYMLINK_NOFOLLOW));
+            }
             return 0;
         });
     }
@@ -573,16 +667,18 @@ public final class ProjectsFs extends FuseStubFS {
             if (synthetic(t)) {
                 throw new ErrnoException(Errnos.ENODATA);
             }
-            return xattr(libc.lgetxattr(backing(t), name, size == 0 ? null : value, size));
+            try (At a = at(t)) {
+                return xattr(libc.lgetxattr(a.procPath(), name, size == 0 ? null : value, size));
+            }
         });
     }
 
     @Override
     public int setxattr(String path, String name, Pointer value, long size, int flags) {
         return call("setxattr", path, () -> {
-            Target t = target(path);
-            xattr(libc.lsetxattr(backing(t), name, value, size, flags));
-            changed(t);
+            try (At a = at(target(path))) {
+                xattr(libc.lsetxattr(a.procPath(), name, value, size, flags));
+            }
             return 0;
         });
     }
@@ -591,21 +687,26 @@ public final class ProjectsFs extends FuseStubFS {
     public int listxattr(String path, Pointer list, long size) {
         return call("listxattr", path, () -> {
             Target t = target(path);
-            return synthetic(t) ? 0 : xattr(libc.llistxattr(backing(t), size == 0 ? null : list, size));
+            if (synthetic(t)) {
+                return 0;
+            }
+            try (At a = at(t)) {
+                return xattr(libc.llistxattr(a.procPath(), size == 0 ? null : list, size));
+            }
         });
     }
 
     @Override
     public int removexattr(String path, String name) {
         return call("removexattr", path, () -> {
-            Target t = target(path);
-            xattr(libc.lremovexattr(backing(t), name));
-            changed(t);
+            try (At a = at(target(path))) {
+                xattr(libc.lremovexattr(a.procPath(), name));
+            }
             return 0;
         });
     }
 
-    /** Whether any file of the project is open through the mount (eviction must not take it away). */
+    /** Whether any file of the project is open through the mount (it must not be unmounted under them). */
     public boolean hasOpenFiles(ProjectId project) {
         return files.anyOpen(project);
     }

@@ -460,6 +460,75 @@ final class CommandZfs implements Zfs {
         return result;
     }
 
+    @Override
+    public java.util.Set<DatasetName> changedChildren(DatasetName parent) throws ZfsException {
+        java.util.Set<DatasetName> changed = new java.util.TreeSet<>(Comparator.comparing(DatasetName::value));
+        if (capabilities.writtenProperty()) {
+            Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "1",
+                    "-o", "name,property,value", "type,written", parent.value()));
+            for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
+                DatasetName ds = childOrNull(parent, row.getKey());
+                if (ds != null && "filesystem".equals(row.getValue().get("type"))
+                        && parseLong(row.getValue().get("written")) > 0) {
+                    changed.add(ds);
+                }
+            }
+            return changed;
+        }
+        SnapshotName probe = parent.snapshot(Snapshots.PREFIX + "probe-" + System.nanoTime());
+        runner.run(List.of(zfs, "snapshot", probe.full())); // makes the pool write its open transaction group
+        try {
+            Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "2",
+                    "-o", "name,property,value", "type,createtxg,used", parent.value()));
+            Map<DatasetName, long[]> newest = new LinkedHashMap<>(); // child -> {createtxg, used} of its newest
+            for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
+                String name = row.getKey();
+                int at = name.indexOf('@');
+                DatasetName ds = childOrNull(parent, at < 0 ? name : name.substring(0, at));
+                if (ds == null) {
+                    continue;
+                }
+                if (at < 0) {
+                    if ("filesystem".equals(row.getValue().get("type"))) {
+                        newest.putIfAbsent(ds, new long[] {-1, 1});
+                    }
+                    continue;
+                }
+                long txg = parseLong(row.getValue().get("createtxg"));
+                long used = parseLong(row.getValue().get("used"));
+                long[] best = newest.get(ds);
+                if (best == null || txg > best[0]) {
+                    newest.put(ds, new long[] {txg, used});
+                }
+            }
+            newest.forEach((ds, n) -> {
+                if (n[1] > 0) {
+                    changed.add(ds);
+                }
+            });
+            return changed;
+        } finally {
+            destroySnapshot(probe);
+        }
+    }
+
+    private static DatasetName childOrNull(DatasetName parent, String name) {
+        try {
+            DatasetName ds = DatasetName.of(name);
+            return parent.isParentOf(ds) ? ds : null;
+        } catch (IllegalArgumentException e) {
+            return null; // a name zproj does not accept is none of its projects
+        }
+    }
+
+    private static long parseLong(String value) {
+        try {
+            return value == null ? 0 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
     private static Snapshot toSnapshot(SnapshotName name, Map<String, String> p) {
         if (p == null || p.get("guid") == null) {
             throw new IllegalStateException("zfs get printed no guid for " + name);

@@ -180,6 +180,18 @@ public interface Zfs extends AutoCloseable {
         return Snapshots.newest(listSnapshots(dataset));
     }
 
+    /**
+     * The direct children of {@code parent} whose contents differ from their newest snapshot (or
+     * that have no snapshot): ZFS's own answer to "has this project changed?", whoever changed it
+     * and whether or not zproj was running. On OpenZFS the {@code written} property; elsewhere
+     * (zfs-fuse) the pool is first made to write its open transaction group (a snapshot of
+     * {@code parent}, destroyed at once), after which a newest snapshot's {@code used} is
+     * non-zero exactly when something was changed after it. Never call this on a dataset that
+     * keeps an unchanged snapshot on top of another: later changes would free only blocks both
+     * share and go unseen (zproj never keeps an empty snapshot).
+     */
+    java.util.Set<DatasetName> changedChildren(DatasetName parent) throws ZfsException;
+
     /** Destroys one snapshot. Idempotent: returns false if it did not exist. */
     boolean destroySnapshot(SnapshotName snapshot) throws ZfsException;
 

@@ -1,0 +1,110 @@
+package io.zproj.fusefs;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+
+/**
+ * Makes a FUSE thread act as the process it serves: the thread's filesystem user and group
+ * ({@code setfsuid}/{@code setfsgid}) and supplementary groups (the raw {@code setgroups}
+ * syscall, which, unlike glibc's wrapper, changes the calling thread only) become the caller's,
+ * so the backing filesystem checks every permission and sets every owner exactly as it would for
+ * the caller: the daemon decides nothing about access itself. Each FUSE thread also gets its own
+ * umask of 0 ({@code unshare(CLONE_FS)}): the kernel already applied the caller's.
+ */
+final class Credentials {
+
+    private static final System.Logger LOG = System.getLogger(Credentials.class.getName());
+    private static final boolean RAW_SETGROUPS = "amd64".equals(System.getProperty("os.arch"))
+            || "x86_64".equals(System.getProperty("os.arch"));
+
+    /** What a thread currently is: fsuid, fsgid, and its groups (null until set). */
+    private static final class State {
+        int uid;
+        int gid;
+        int[] groups;
+        boolean prepared;
+    }
+
+    private final LibC libc;
+    private final ThreadLocal<State> current = ThreadLocal.withInitial(State::new);
+    /** A caller's supplementary groups, by thread id, uid and gid: read from /proc once a second at most. */
+    private final Cache<String, int[]> groups = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(1))
+            .maximumSize(10_000).build();
+    private volatile boolean warned;
+
+    Credentials(LibC libc) {
+        this.libc = libc;
+    }
+
+    /** Acts as the caller from now on, on this thread. */
+    void become(int uid, int gid, long pid) {
+        State s = prepare();
+        int[] g = groups.get(pid + ":" + uid + ":" + gid, k -> groupsOf(pid, gid));
+        if (RAW_SETGROUPS && !Arrays.equals(g, s.groups)) {
+            if (libc.syscall(LibC.SYS_SETGROUPS_X86_64, g.length, g) == 0) {
+                s.groups = g;
+            } else {
+                warnOnce("setgroups failed (errno " + LibC.errno() + ")");
+            }
+        }
+        if (s.gid != gid) {
+            libc.setfsgid(gid);
+            s.gid = gid;
+        }
+        if (s.uid != uid) {
+            libc.setfsuid(uid);
+            s.uid = uid;
+        }
+    }
+
+    /** Acts as the daemon (root) again, on this thread: to open a project's backing directory. */
+    void daemon() {
+        State s = prepare();
+        if (s.uid != 0) {
+            libc.setfsuid(0);
+            s.uid = 0;
+        }
+    }
+
+    private State prepare() {
+        State s = current.get();
+        if (!s.prepared) {
+            s.prepared = true;
+            if (libc.unshare(LibC.CLONE_FS) == 0) {
+                libc.umask(0);
+            } else {
+                warnOnce("unshare(CLONE_FS) failed (errno " + LibC.errno() + "): new files get the daemon's umask too");
+            }
+        }
+        return s;
+    }
+
+    /** The caller's groups from {@code /proc/<tid>/status}; just its group if the process is gone. */
+    static int[] groupsOf(long pid, int gid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("Groups:")) {
+                    String list = line.substring(7).strip();
+                    return list.isEmpty() ? new int[0]
+                            : Arrays.stream(list.split("\\s+")).mapToInt(Integer::parseInt).sorted().toArray();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone already: its own group is all it can have
+        }
+        return new int[] {gid};
+    }
+
+    private void warnOnce(String what) {
+        if (!warned) {
+            warned = true;
+            LOG.log(Level.WARNING, what);
+        }
+    }
+}
