@@ -60,7 +60,7 @@ final class Daemon implements AutoCloseable {
         boolean ok() throws IOException;
     }
 
-    private Daemon await(String what, Check check) throws IOException {
+    Daemon await(String what, Check check) throws IOException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!check.ok()) {
             if (!process.isAlive()) {

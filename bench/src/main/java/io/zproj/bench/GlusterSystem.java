@@ -281,14 +281,13 @@ final class GlusterSystem implements BenchSystem {
 
     /** Lazily unmounts glusterfs mounts of {@code zbench<pid>} volumes whose JVM is gone. */
     private void unmountStale() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
-            String[] f = line.split(" ");
-            if (f.length < 3 || !f[2].equals("fuse.glusterfs")) {
+        for (io.zproj.cache.MountTable.Mount m : io.zproj.cache.MountTable.read()) {
+            if (!m.fsType().equals("fuse.glusterfs")) {
                 continue;
             }
-            String name = f[0].substring(f[0].lastIndexOf('/') + 1);
+            String name = m.source().substring(m.source().lastIndexOf('/') + 1);
             if (isStale(name)) {
-                String where = Mounts.unescape(f[1]);
+                String where = m.mountpoint().toString();
                 warn("unmounting " + where + ", a leftover of a crashed run");
                 Sh.runAllowingFailure(Duration.ofMinutes(1), "umount", "-l", where);
                 killProcessesOf(name, false);

@@ -49,7 +49,7 @@ final class Limits {
 
     /** Progress steps: fault-in (3 a size), write-back (zproj and each other system), mount-all, start-ups. */
     static int steps(int runs, int otherSystems) {
-        return runs * (SIZES_MB.length * 3 + 1 + otherSystems + MOUNT_ALL.length + 2);
+        return runs * (SIZES_MB.length * 3 + 1 + otherSystems + MOUNT_ALL.length + 3);
     }
 
     /** Seeds the fault-in projects on both replicas (before the servers start). */
@@ -154,9 +154,16 @@ final class Limits {
                 servers.add(s.daemon());
                 addrs.add(s.address());
             }
+            Path bigDir = bigDirectory(10_000);
             for (int r = 1; r <= runs; r++) {
                 startUp(addrs.get(0), 1_000, r);
                 startUp(String.join(",", addrs), 10_000, r);
+                progress.step("native · " + W + " · ls of a 10,000-entry directory · run " + r + "/" + runs);
+                Sh.dropKernelCaches();
+                long t = System.nanoTime();
+                long entries = Sh.run(LONG, "ls", bigDir.toString()).lines().count();
+                record.accept(Sample.seconds(W, "first ls of the mount, 10,000 projects", "native", r,
+                        (System.nanoTime() - t) / 1e9).withNote("ls of a directory of " + entries + " entries, cold"));
             }
         } finally {
             servers.forEach(Daemon::close);
@@ -209,6 +216,18 @@ final class Limits {
             record.accept(Sample.seconds(W, "first ls of the mount, " + n + " projects", "zproj", run, list)
                     .withNote(entries + " entries"));
         }
+    }
+
+    /** A mounted dataset holding one directory with {@code n} subdirectories named like projects: the physical limit of a listing. */
+    private Path bigDirectory(int n) throws IOException {
+        progress.note("making a directory of " + n + " entries on native zfs-fuse (setup, not timed)");
+        DatasetName ds = pool.createRoot("big-dir");
+        Path dir = base.resolve("big-dir");
+        pool.zfs.mount(ds, dir);
+        Path names = base.resolve("big-dir.names");
+        Files.writeString(names, projects(n).map(u -> u + "\n").collect(Collectors.joining()));
+        Sh.bash(LONG, "cd " + dir + " && xargs mkdir < " + names);
+        return dir;
     }
 
     /** Children of {@code parent}, not mounted, 8 {@code zfs create} at a time. */

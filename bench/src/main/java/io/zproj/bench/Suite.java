@@ -33,7 +33,7 @@ public final class Suite {
             boolean quick = false;
             Path out = Path.of("bench/results");
             Integer runs = null;
-            Set<String> systems = Set.of("zproj", "native", "gluster");
+            Set<String> systems = Set.of("zproj", "passthrough", "native", "gluster");
             Set<Integer> workloads = Set.of(1, 2, 3, 4, 5);
             Path jar = Path.of("cli/target/zproj.jar");
             Path tree = null;
@@ -49,14 +49,17 @@ public final class Suite {
                     case "--jar" -> jar = Path.of(value(args, ++i, a));
                     case "--tree" -> tree = Path.of(value(args, ++i, a));
                     default -> throw new IllegalArgumentException("unknown option '" + a + "'"
-                            + "; usage: zproj bench [--quick] [--out DIR] [--runs N] [--systems zproj,native,gluster]"
+                            + "; usage: zproj bench [--quick] [--out DIR] [--runs N] [--systems zproj,passthrough,native,gluster]"
                             + " [--only 1,2,3,4,5] [--tree SRC.zip]");
                 }
             }
             for (String s : systems) {
-                if (!Set.of("zproj", "native", "gluster").contains(s)) {
-                    throw new IllegalArgumentException("--systems: unknown system '" + s + "' (zproj, native, gluster)");
+                if (!Set.of("zproj", "passthrough", "native", "gluster").contains(s)) {
+                    throw new IllegalArgumentException("--systems: unknown system '" + s + "' (zproj, passthrough, native, gluster)");
                 }
+            }
+            if (systems.contains("passthrough") && !systems.contains("zproj")) {
+                throw new IllegalArgumentException("--systems: passthrough runs beside zproj; add zproj");
             }
             for (int w : workloads) {
                 if (w < 1 || w > 5) {
@@ -148,7 +151,8 @@ public final class Suite {
             int steps = Workloads.steps(o.systems().size(), o.runs(), o.workloads());
             Progress progress = new Progress(System.err, terminal,
                     steps + (o.workloads().contains(5) && o.systems().contains("zproj")
-                            ? Limits.steps(o.runs(), o.systems().size() - 1) : 0));
+                            ? Limits.steps(o.runs(), (int) o.systems().stream()
+                                    .filter(n -> !n.equals("zproj") && !n.equals("passthrough")).count()) : 0));
             Limits limits = new Limits(pool, base, o.jar(), o.runs(), progress, samples::add);
             if (o.systems().contains("zproj")) {
                 zproj = new ZprojSystem(pool, o.jar(), base);
@@ -161,6 +165,12 @@ public final class Suite {
                 progress.note("starting zproj: two replica servers and the mount");
                 zproj.start();
                 systems.add(zproj);
+                if (o.systems().contains("passthrough")) {
+                    PassthroughSystem before = new PassthroughSystem(zproj, base);
+                    teardown.add(before);
+                    before.start();
+                    systems.add(before);
+                }
             }
             if (o.systems().contains("native")) {
                 NativeSystem nat = new NativeSystem(pool, base);
@@ -200,7 +210,8 @@ public final class Suite {
             }
             if (o.workloads().contains(5) && zproj != null) {
                 limits.faultIn(zproj);
-                List<BenchSystem> others = systems.stream().filter(s -> !(s instanceof ZprojSystem)).toList();
+                List<BenchSystem> others = systems.stream()
+                        .filter(s -> !(s instanceof ZprojSystem) && !(s instanceof PassthroughSystem)).toList();
                 limits.writeBack(zproj, others, change);
                 progress.note("stopping the three systems before the mount start-up test");
                 tearDownSystems();

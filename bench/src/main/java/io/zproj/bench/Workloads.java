@@ -76,9 +76,11 @@ final class Workloads {
                 double t = Sh.time(LONG, "bash", "-c", "unzip -q \"$0\" -d \"$1\" && sync", setup.tree().toString(),
                         dir.toString());
                 record.accept(Sample.seconds(UNPACK, "unpack " + setup.treeFiles() + " files + sync", s.name(), r, t));
-                if (s instanceof ZprojSystem z) {
+                ZprojSystem z = s instanceof ZprojSystem zs ? zs : s instanceof PassthroughSystem p ? p.zproj() : null;
+                if (z != null) {
                     long start = System.nanoTime();
-                    List<String> lines = z.control("sync " + z.workProject());
+                    List<String> lines = z.control("sync " + (s instanceof PassthroughSystem
+                            ? z.passthroughProject() : z.workProject()));
                     record.accept(Sample.seconds(UNPACK, "then written back to both replicas (zproj sync)",
                             s.name(), r, (System.nanoTime() - start) / 1e9).withNote(wire(lines) + " bytes on the wire"));
                 }

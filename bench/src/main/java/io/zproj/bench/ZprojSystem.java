@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * zproj as a user runs it: two replica servers on loopback (each its own JVM, its root a
  * dataset of the bench pool) and the {@code zproj mount} daemon; workloads run inside one
- * project under the mount, faulted in on first access. Projects are seeded on both replicas
+ * project under the mount, faulted in by a first look and then entered as a user's next shell
+ * would: on its native ZFS mount. Projects are seeded on both replicas
  * before {@link #start}, so the servers find them at their first scan.
  */
 final class ZprojSystem implements BenchSystem {
@@ -29,6 +30,7 @@ final class ZprojSystem implements BenchSystem {
     private final DatasetName rootB;
     private final List<Daemon> daemons = new ArrayList<>();
     private ProjectId work;
+    private ProjectId workBefore;
 
     ZprojSystem(BenchPool pool, Path jar, Path base) {
         this.pool = pool;
@@ -51,6 +53,7 @@ final class ZprojSystem implements BenchSystem {
         pool.createRoot("replica-b");
         pool.createRoot("cache");
         work = addProject(base, 0);
+        workBefore = addProject(base, 0);
     }
 
     /** A new project on both replicas, holding copies of {@code content}'s files up to {@code bytes}. */
@@ -79,6 +82,15 @@ final class ZprojSystem implements BenchSystem {
         if (!Files.isDirectory(workDir())) {
             throw new IOException("the bench project " + work + " did not appear under " + mountpoint);
         }
+        try (var first = Files.list(workDir())) { // the first look: fetched, then mounted natively
+            first.count();
+        }
+        daemons.get(daemons.size() - 1).await("mount " + work + " natively", () -> Mounts.isMounted(workDir()));
+    }
+
+    /** The project the passthrough rows use: entered only through the mount beneath the native ones. */
+    ProjectId passthroughProject() {
+        return workBefore;
     }
 
     Path mountpoint() {

@@ -205,8 +205,8 @@ public final class ProjectCache implements Namespace, AutoCloseable {
 
     /**
      * Asks every server for its list now (it also happens every list-refresh interval); keeps the
-     * newest snapshot per project. A server that fails takes nothing away. Then refreshes, in the
-     * background, every mounted clean project that a replica is ahead of.
+     * newest snapshot per project. A server that fails takes nothing away. Then refreshes every
+     * mounted clean project that a replica is ahead of (see {@link #refreshMounted}).
      */
     public void refreshList() {
         try {
@@ -500,6 +500,15 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         return dirty.contains(id);
     }
 
+    /** Returns once every native mount asked for so far is made (or failed): for tests and tools. */
+    public void settle() throws InterruptedException {
+        try {
+            mounter.submit(() -> { }).get();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.RejectedExecutionException e) {
+            // nothing queued can fail a no-op; a stopped mounter has nothing left to do
+        }
+    }
+
     /** Whether the project is mounted natively over its directory. */
     public boolean isNative(ProjectId id) {
         NativeMounts n = natives;
@@ -508,7 +517,10 @@ public final class ProjectCache implements Namespace, AutoCloseable {
 
     // ------------------------------------------------------------------ refresh
 
-    /** Refreshes, in the background, each mounted clean project whose replica's head is not the local head. */
+    /**
+     * Refreshes each mounted clean project whose replica's head is not the local head, in
+     * parallel, and returns when they are done (or deferred because they are in use).
+     */
     private void refreshBehind() {
         Map<ProjectId, ProjectEntry> listed = remote;
         Map<DatasetName, List<Snapshot>> snapshots;
@@ -518,6 +530,8 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             LOG.log(Level.WARNING, "cannot list the local snapshots: " + e.getMessage());
             return;
         }
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        remountNative();
         for (ProjectId id : backing.keySet()) {
             ProjectEntry e = listed.get(id);
             List<Snapshot> mine = snapshots.getOrDefault(config.cacheRoot().child(id), List.of());
@@ -533,14 +547,34 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 continue; // the local copy is ahead: write-back's to do
             }
             if (!dirty.contains(id) && writeBack.conflict(id).isEmpty() && refreshing.add(id)) {
-                faults.execute(() -> {
+                started.add(CompletableFuture.runAsync(() -> {
                     try {
                         refreshMounted(id);
                     } finally {
                         refreshing.remove(id);
                     }
-                });
+                }, faults));
             }
+        }
+        CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).join(); // in parallel, done when this returns
+    }
+
+    /** Asks again for the native mount of each mounted project that lacks one (someone unmounted it). */
+    private void remountNative() {
+        NativeMounts n = natives;
+        if (n == null || backing.isEmpty()) {
+            return;
+        }
+        try {
+            Set<Path> mounted = new HashSet<>();
+            MountTable.read().forEach(m -> mounted.add(m.mountpoint()));
+            for (ProjectId id : backing.keySet()) {
+                if (!mounted.contains(n.dir(id)) && nativeWanted.remove(id)) {
+                    requestNative(id);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot read the mount table: " + e.getMessage());
         }
     }
 

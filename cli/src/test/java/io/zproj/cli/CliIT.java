@@ -230,21 +230,40 @@ class CliIT {
     }
 
     /** Starts {@code zproj mount} and waits for the mountpoint to appear. */
+    /** Starts {@code zproj mount} (its output in {@code mount.log}) and waits until its mountpoint answers. */
     private Process startMount(Path mountpoint, Path state, String servers) throws Exception {
         Process p = zproj("mount", mountpoint.toString(), "--servers", servers, "--cache-root",
                 pool.dataset("client").value(), "--state", state.toString(), "--writeback-interval", "1h")
-                .redirectErrorStream(true).redirectOutput(pool.dir().resolve("mount-" + System.nanoTime() + ".log").toFile())
+                .redirectErrorStream(true).redirectOutput(pool.dir().resolve("mount.log").toFile())
                 .start();
-        for (int i = 0; i < 120 && !isMounted(mountpoint); i++) {
+        for (int i = 0; i < 240 && !(isMounted(mountpoint) && answers(mountpoint)); i++) {
+            assertThat(p.isAlive()).as("zproj mount runs").isTrue();
             Thread.sleep(250);
         }
-        assertThat(isMounted(mountpoint)).as("zproj mount came up").isTrue();
+        assertThat(isMounted(mountpoint) && answers(mountpoint)).as("zproj mount came up").isTrue();
         return p;
     }
 
-    private static boolean isMounted(Path mountpoint) throws IOException {
-        return Files.readAllLines(Path.of("/proc/mounts")).stream()
-                .anyMatch(l -> l.split(" ")[1].equals(mountpoint.toString()));
+    /** Whether a mount is live (a dead FUSE mount answers ENOTCONN). */
+    private static boolean answers(Path dir) {
+        try {
+            Files.readAttributes(dir, java.nio.file.attribute.BasicFileAttributes.class);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Waits for a mount at {@code dir} (a project's native mount is made in the background). */
+    private static void awaitMounted(Path dir) throws Exception {
+        for (int i = 0; i < 240 && !isMounted(dir); i++) {
+            Thread.sleep(250);
+        }
+        assertThat(isMounted(dir)).as("mounted: " + dir).isTrue();
+    }
+
+    private static boolean isMounted(Path mountpoint) {
+        return io.zproj.cache.MountTable.isMounted(mountpoint);
     }
 
     @Test
@@ -264,13 +283,20 @@ class CliIT {
         Process mount = startMount(mountpoint, state, srv0 + "," + srv1);
         Path file = mountpoint.resolve(project.toString()).resolve("KILL-9.txt");
         Files.writeString(file, "written just before kill -9");
+        Path projectDir = mountpoint.resolve(project.toString());
+        awaitMounted(projectDir); // its native mount, made in the background
 
         mount.destroyForcibly(); // SIGKILL: no write-back, no unmount
         mount.waitFor();
-        new ProcessBuilder("fusermount", "-u", "-z", mountpoint.toString()).start().waitFor();
+        assertThat(isMounted(mountpoint)).as("the dead FUSE mount stays").isTrue();
+        assertThat(isMounted(projectDir)).as("with the project mounted on top").isTrue();
 
         Process again = startMount(mountpoint, state, srv0 + "," + srv1);
         try {
+            assertThat(Files.readString(pool.dir().resolve("mount.log"))).as("the next start clears both")
+                    .contains("detached " + projectDir).contains("cleared the dead mount at " + mountpoint);
+            assertThat(Files.readString(file)).isEqualTo("written just before kill -9");
+            awaitMounted(projectDir);
             Run sync = run("sync", "--state", state.toString());
             assertThat(sync.exit()).as(sync.out() + sync.err()).isZero();
             assertThat(sync.out()).contains("acked");

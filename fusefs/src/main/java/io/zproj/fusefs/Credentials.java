@@ -20,19 +20,17 @@ import java.util.Arrays;
 final class Credentials {
 
     private static final System.Logger LOG = System.getLogger(Credentials.class.getName());
-    private static final boolean RAW_SETGROUPS = "amd64".equals(System.getProperty("os.arch"))
+    static final boolean RAW_SETGROUPS = "amd64".equals(System.getProperty("os.arch"))
             || "x86_64".equals(System.getProperty("os.arch"));
 
-    /** What a thread currently is: fsuid, fsgid, and its groups (null until set). */
-    private static final class State {
-        int uid;
-        int gid;
-        int[] groups;
-        boolean prepared;
-    }
-
     private final LibC libc;
-    private final ThreadLocal<State> current = ThreadLocal.withInitial(State::new);
+    /**
+     * Kernel threads that have their own umask already (a Java thread object may come and go for
+     * one), forgotten after a minute unused so that a thread id the kernel reuses is prepared
+     * again (preparing twice does no harm).
+     */
+    private final Cache<Long, Boolean> prepared = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(1))
+            .build();
     /** A caller's supplementary groups, by thread id, uid and gid: read from /proc once a second at most. */
     private final Cache<String, int[]> groups = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(1))
             .maximumSize(10_000).build();
@@ -42,47 +40,35 @@ final class Credentials {
         this.libc = libc;
     }
 
-    /** Acts as the caller from now on, on this thread. */
+    /**
+     * Acts as the caller from now on, on this thread. Every call sets all three: a FUSE thread
+     * may come back as another Java thread, so nothing is assumed about what it was.
+     */
     void become(int uid, int gid, long pid) {
-        State s = prepare();
+        prepare();
         int[] g = groups.get(pid + ":" + uid + ":" + gid, k -> groupsOf(pid, gid));
-        if (RAW_SETGROUPS && !Arrays.equals(g, s.groups)) {
-            if (libc.syscall(LibC.SYS_SETGROUPS_X86_64, g.length, g) == 0) {
-                s.groups = g;
-            } else {
-                warnOnce("setgroups failed (errno " + LibC.errno() + ")");
-            }
+        if (RAW_SETGROUPS && libc.syscall(LibC.SYS_SETGROUPS_X86_64, g.length, g) != 0) {
+            warnOnce("setgroups failed (errno " + LibC.errno() + "): callers act with their own group only");
         }
-        if (s.gid != gid) {
-            libc.setfsgid(gid);
-            s.gid = gid;
-        }
-        if (s.uid != uid) {
-            libc.setfsuid(uid);
-            s.uid = uid;
-        }
+        libc.setfsgid(gid);
+        libc.setfsuid(uid);
     }
 
     /** Acts as the daemon (root) again, on this thread: to open a project's backing directory. */
     void daemon() {
-        State s = prepare();
-        if (s.uid != 0) {
-            libc.setfsuid(0);
-            s.uid = 0;
-        }
+        libc.setfsuid(0);
+        libc.setfsgid(0);
     }
 
-    private State prepare() {
-        State s = current.get();
-        if (!s.prepared) {
-            s.prepared = true;
+    private void prepare() {
+        long tid = libc.syscall(LibC.SYS_GETTID_X86_64, 0, null);
+        if (prepared.asMap().putIfAbsent(tid, Boolean.TRUE) == null) {
             if (libc.unshare(LibC.CLONE_FS) == 0) {
                 libc.umask(0);
             } else {
                 warnOnce("unshare(CLONE_FS) failed (errno " + LibC.errno() + "): new files get the daemon's umask too");
             }
         }
-        return s;
     }
 
     /** The caller's groups from {@code /proc/<tid>/status}; just its group if the process is gone. */

@@ -25,6 +25,8 @@ public interface LibC {
     int CLONE_FS = 0x200;
     /** setgroups(2) on x86_64: called as a raw syscall, which changes only the calling thread. */
     long SYS_SETGROUPS_X86_64 = 116;
+    /** gettid(2) on x86_64. */
+    long SYS_GETTID_X86_64 = 186;
 
     int openat(int dirfd, String path, int flags, int mode);
 

@@ -1,0 +1,370 @@
+package io.zproj.fusefs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zproj.cache.CacheConfig;
+import io.zproj.cache.MountTable;
+import io.zproj.cache.ProjectCache;
+import io.zproj.server.testing.TestCluster;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Zfs;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native path on real zfs-fuse and real FUSE: a local project is its own ZFS mount over
+ * {@code /projects/<uuid>}; a process that entered before keeps the passthrough, which acts as
+ * it and matches a plain dataset; ZFS, not the daemon, says what changed.
+ */
+class NativeMountIT {
+
+    private static TestCluster cluster;
+    /** Mounts (cache, namespace) started by a test, stopped after it. */
+    private final List<Client> clients = new ArrayList<>();
+
+    /** One client node: its cache root, state, mountpoint, cache and namespace mount. */
+    private record Client(CacheConfig config, Path mountpoint, ProjectCache cache, ProjectsMount mount) {
+        Path dir(ProjectId id) {
+            return mountpoint.resolve(id.toString());
+        }
+
+        Path backing(ProjectId id) {
+            return config.mountBase().resolve(id.toString());
+        }
+
+        void stop() {
+            mount.close();
+            cache.close();
+        }
+    }
+
+    @BeforeAll
+    static void cluster() throws IOException {
+        cluster = TestCluster.start(2);
+    }
+
+    @AfterAll
+    static void stopCluster() throws IOException {
+        cluster.close();
+    }
+
+    @AfterEach
+    void stopClients() {
+        for (Client c : clients) {
+            c.stop();
+        }
+        clients.clear();
+    }
+
+    private Client start(String name, int maxMounted) throws IOException {
+        DatasetName root = name.equals("a") ? cluster.clientRoot() : cluster.pool().dataset("client-" + name);
+        if (!cluster.zfs().exists(root)) {
+            cluster.zfs().createDataset(root, DatasetProperties.create());
+        }
+        CacheConfig config = CacheConfig.of(root, cluster.pool().dir().resolve("state-" + name), cluster.addresses())
+                .withMaxMounted(maxMounted).withWriteBack(Duration.ofDays(1)); // write-back only when a test asks
+        ProjectCache cache = ProjectCache.open(cluster.zfs(), cluster.transport(), "native-it-" + name, config,
+                Clock.systemUTC());
+        Path mp = cluster.pool().dir().resolve("projects-" + name);
+        Client c = new Client(config, mp, cache, ProjectsMount.mount(cache, mp, config.mountBase()));
+        clients.add(c);
+        return c;
+    }
+
+    private Client start(String name) throws IOException {
+        return start(name, CacheConfig.DEFAULT_MAX_MOUNTED);
+    }
+
+    private static ProjectId seed(String file, String content) throws IOException {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve(file), content), 0, 1);
+        return id;
+    }
+
+    /** Faults the project in through the namespace and waits for its native mount. */
+    private static void faultIn(Client c, ProjectId id) throws Exception {
+        try (var s = Files.list(c.dir(id))) {
+            s.count();
+        }
+        c.cache().settle();
+        assertThat(c.cache().isNative(id)).as("native mount of " + id).isTrue();
+    }
+
+    private static long device(Path p) throws IOException {
+        return ((Number) Files.getAttribute(p, "unix:dev")).longValue();
+    }
+
+    /** The file as replica {@code i}'s newest data has it, or empty. */
+    private static Optional<String> onReplica(int i, ProjectId id, String file) throws IOException {
+        DatasetName ds = cluster.root(i).child(id);
+        Path m = cluster.mount(ds);
+        try {
+            Path f = m.resolve(file);
+            return Files.exists(f) ? Optional.of(Files.readString(f)) : Optional.empty();
+        } finally {
+            cluster.zfs().unmount(ds);
+        }
+    }
+
+    private static String run(Path dir, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(String.join(" ", cmd) + ": " + out).isZero();
+        return out.strip();
+    }
+
+    // ------------------------------------------------------------------ the native mount
+
+    @Test
+    void afterFaultIn_theProjectIsItsOwnZfsMount_nosuidNodev_andASecondProcessLandsOnIt() throws Exception {
+        Client c = start("a");
+        ProjectId id = seed("hello.txt", "hello");
+        c.cache().refreshList();
+        faultIn(c, id);
+        MountTable.Mount m = MountTable.at(c.dir(id)).orElseThrow();
+        assertThat(m.fsType()).isEqualTo("fuse.zfs");
+        assertThat(m.source()).isEqualTo(c.config().cacheRoot().child(id).value());
+        assertThat(m.has("nosuid")).isTrue();
+        assertThat(m.has("nodev")).isTrue();
+        assertThat(device(c.dir(id))).isNotEqualTo(device(c.mountpoint())).isEqualTo(device(c.backing(id)));
+        assertThat(run(c.mountpoint().getParent(), "sh", "-c", "cd \"$0\" && stat -c %d . && cat hello.txt",
+                c.dir(id).toString())).isEqualTo(device(c.backing(id)) + "\nhello");
+        assertThat(Files.getPosixFilePermissions(c.config().mountBase()))
+                .as("backing mounts are for root only").containsOnly(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                        java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+        assertThat(cluster.zfs().getProperty(c.config().cacheRoot().child(id), "atime")).isEqualTo("off");
+    }
+
+    @Test
+    void aProcessThatEnteredBefore_keepsThePassthrough_andItsWritesAreWrittenBack() throws Exception {
+        Client c = start("a");
+        ProjectId id = seed("old.txt", "old");
+        c.cache().refreshList();
+        try (Shell sh = Shell.in(c.dir(id))) { // cd into a project not fetched yet: nothing is fetched
+            assertThat(cluster.zfs().exists(c.config().cacheRoot().child(id))).isFalse();
+            faultIn(c, id);
+            assertThat(sh.run("stat -c %d .")).isEqualTo(Long.toString(device(c.mountpoint())));
+            assertThat(sh.run("cat old.txt; echo new > new.txt; mkdir sub; echo deep > sub/f; cat sub/f"))
+                    .isEqualTo("olddeep");
+            assertThat(sh.run("cd \"$PWD\"; stat -c %d .")).as("cd \"$PWD\" moves onto the native mount")
+                    .isEqualTo(Long.toString(device(c.backing(id))));
+        }
+        ProjectCache.SyncReport r = c.cache().sync(Optional.of(id));
+        assertThat(r.ok()).as(String.join("\n", r.lines())).isTrue();
+        assertThat(onReplica(0, id, "new.txt")).contains("new\n");
+        assertThat(onReplica(1, id, "sub/f")).contains("deep\n");
+    }
+
+    @Test
+    void passthrough_pathLengthLinksRenamesAndOtherUsers_areAsOnAPlainDataset() throws Exception {
+        Client c = start("a");
+        ProjectId id = seed("x", "x");
+        c.cache().refreshList();
+        DatasetName plain = cluster.pool().dataset("plain-" + System.nanoTime());
+        cluster.zfs().createDataset(plain, DatasetProperties.create());
+        Path plainDir = cluster.mount(plain);
+        String script = new String(NativeMountIT.class.getResourceAsStream("/posix-edges.sh").readAllBytes(),
+                StandardCharsets.UTF_8);
+        try (Shell onPlain = Shell.in(plainDir); Shell passthrough = Shell.in(c.dir(id))) {
+            faultIn(c, id);
+            String expected = onPlain.run(script);
+            assertThat(expected).endsWith("done").contains("longest path: 4095 bytes").contains("open: ok")
+                    .contains("after link: f 2, g 2, f's ctime changed: yes");
+            assertThat(passthrough.run("stat -c %d .")).isEqualTo(Long.toString(device(c.mountpoint())));
+            assertThat(passthrough.run(script)).isEqualTo(expected);
+            try (Shell nativePath = Shell.in(c.dir(id))) {
+                assertThat(nativePath.run("stat -c %d .")).isEqualTo(Long.toString(device(c.backing(id))));
+                assertThat(nativePath.run(script)).isEqualTo(expected);
+            }
+        } finally {
+            cluster.zfs().unmount(plain);
+            cluster.zfs().destroyDataset(plain);
+        }
+    }
+
+    // ------------------------------------------------------------------ change detection by ZFS
+
+    @Test
+    void aWriteMadeDirectlyInTheBackingMount_isDetected_andWrittenBack() throws Exception {
+        Client c = start("a");
+        ProjectId id = seed("f", "f");
+        c.cache().refreshList();
+        faultIn(c, id);
+        Files.writeString(c.backing(id).resolve("direct.txt"), "not through zproj at all");
+        ProjectCache.SyncReport r = c.cache().sync(Optional.of(id));
+        assertThat(r.ok()).as(String.join("\n", r.lines())).isTrue();
+        assertThat(onReplica(0, id, "direct.txt")).contains("not through zproj at all");
+    }
+
+    @Test
+    void aNoOpInterval_makesNoSnapshot_andAnyChangeMakesOne() throws Exception {
+        Client c = start("a");
+        ProjectId id = seed("f", "f");
+        c.cache().refreshList();
+        faultIn(c, id);
+        DatasetName ds = c.config().cacheRoot().child(id);
+        int before = cluster.zfs().listSnapshots(ds).size();
+        Files.readString(c.dir(id).resolve("f")); // reading is not a change (atime=off)
+        assertThat(c.cache().sync(Optional.of(id)).lines()).allMatch(l -> l.contains("up to date"));
+        assertThat(cluster.zfs().listSnapshots(ds)).hasSize(before);
+        run(c.dir(id), "chmod", "600", "f"); // metadata only
+        assertThat(c.cache().sync(Optional.of(id)).ok()).isTrue();
+        assertThat(cluster.zfs().listSnapshots(ds)).hasSize(before + 1);
+        assertThat(c.cache().sync(Optional.of(id)).lines()).allMatch(l -> l.contains("up to date"));
+        assertThat(cluster.zfs().listSnapshots(ds)).hasSize(before + 1);
+    }
+
+    @Test
+    void aChangeMadeWhileTheDaemonWasDown_isWrittenBackAfterRestart() throws Exception {
+        Client c = start("a");
+        ProjectId id = seed("f", "f");
+        c.cache().refreshList();
+        faultIn(c, id);
+        c.stop();
+        clients.remove(c);
+        DatasetName ds = c.config().cacheRoot().child(id);
+        Path m = cluster.mount(ds);
+        Files.writeString(m.resolve("offline.txt"), "written while no daemon ran");
+        cluster.zfs().unmount(ds);
+        Client again = start("a");
+        assertThat(again.cache().isDirty(id)).as("ZFS says it changed").isTrue();
+        ProjectCache.SyncReport r = again.cache().sync(Optional.of(id));
+        assertThat(r.ok()).as(String.join("\n", r.lines())).isTrue();
+        assertThat(onReplica(1, id, "offline.txt")).contains("written while no daemon ran");
+    }
+
+    // ------------------------------------------------------------------ refresh
+
+    /** The user's report: an earlier failed lookup on the second mount hid a file it later received. */
+    @Test
+    void aFileSyncedOnOneMount_isReadableOnTheSecond_afterItsRefresh_regressionStaleKernelEntries() throws Exception {
+        Client first = start("a");
+        Client second = start("b");
+        ProjectId id = seed("base.txt", "base");
+        first.cache().refreshList();
+        second.cache().refreshList();
+        faultIn(first, id);
+        try (Shell entered = Shell.in(second.dir(id))) { // stays on the second mount's FUSE directory
+            faultIn(second, id);
+            assertThatThrownBy(() -> Files.readString(second.dir(id).resolve("round.txt")))
+                    .isInstanceOf(NoSuchFileException.class);
+            assertThat(entered.run("cat round.txt")).contains("No such file");
+            Files.writeString(first.dir(id).resolve("round.txt"), "from the first mount");
+            assertThat(first.cache().sync(Optional.of(id)).ok()).isTrue();
+            cluster.rescanAll();
+            second.cache().refreshList(); // sees the new head, refreshes the project
+            assertThat(Files.readString(second.dir(id).resolve("round.txt"))).isEqualTo("from the first mount");
+            assertThat(run(second.mountpoint(), "ls", "-la", id.toString())).contains("round.txt")
+                    .doesNotContain("?");
+            assertThat(entered.run("cat round.txt")).isEqualTo("from the first mount");
+            assertThat(second.cache().isNative(id)).isTrue();
+        }
+    }
+
+    @Test
+    void aProjectInUse_isNotRefreshedUnderItsUser_statusSaysBehind_andIsRefreshedOnceLeft() throws Exception {
+        Client first = start("a");
+        Client second = start("b");
+        ProjectId id = seed("base.txt", "base");
+        first.cache().refreshList();
+        second.cache().refreshList();
+        faultIn(first, id);
+        faultIn(second, id);
+        try (Shell user = Shell.in(second.dir(id))) { // on the native mount: it is busy
+            Files.writeString(first.dir(id).resolve("later.txt"), "later");
+            assertThat(first.cache().sync(Optional.of(id)).ok()).isTrue();
+            cluster.rescanAll();
+            second.cache().refreshList();
+            assertThat(user.run("cat later.txt")).contains("No such file");
+            assertThat(second.cache().status()).filteredOn(p -> p.id().equals(id)).singleElement()
+                    .satisfies(p -> assertThat(p.behind()).contains(1));
+        }
+        second.cache().refreshList();
+        assertThat(Files.readString(second.dir(id).resolve("later.txt"))).isEqualTo("later");
+        assertThat(second.cache().status()).filteredOn(p -> p.id().equals(id)).singleElement()
+                .satisfies(p -> assertThat(p.behind()).isEmpty());
+    }
+
+    // ------------------------------------------------------------------ eviction, bound, list
+
+    @Test
+    void evictionWithACwdInside_isRefusedNamingTheProcess_thenSucceedsAfterItLeaves() throws Exception {
+        Client c = start("a");
+        ProjectId id = seed("f", "f");
+        c.cache().refreshList();
+        faultIn(c, id);
+        try (Shell user = Shell.in(c.dir(id))) {
+            assertThat(c.cache().evict(id)).get().asString().contains("in use").contains("pid " + user.pid())
+                    .contains("cwd " + c.dir(id));
+            assertThat(MountTable.isMounted(c.dir(id))).isTrue();
+        }
+        assertThat(c.cache().evict(id)).isEmpty();
+        assertThat(MountTable.isMounted(c.dir(id))).isFalse();
+        assertThat(cluster.zfs().exists(c.config().cacheRoot().child(id))).isFalse();
+    }
+
+    @Test
+    void moreCachedProjectsThanTheBound_stayUnderIt_andAnUnmountedOneMountsAgainOnAccess() throws Exception {
+        Client c = start("a", 2);
+        List<ProjectId> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(seed("n.txt", "project " + i));
+        }
+        c.cache().refreshList();
+        for (ProjectId id : ids) {
+            assertThat(Files.readString(c.dir(id).resolve("n.txt"))).startsWith("project");
+            c.cache().settle();
+            assertThat(mountedProjects(c)).isLessThanOrEqualTo(2);
+        }
+        assertThat(c.cache().isNative(ids.get(0))).isFalse();
+        assertThat(Files.readString(c.dir(ids.get(0)).resolve("n.txt"))).isEqualTo("project 0");
+        c.cache().settle();
+        assertThat(c.cache().isNative(ids.get(0))).isTrue();
+        assertThat(mountedProjects(c)).isLessThanOrEqualTo(2);
+        c.stop(); // a restart mounts the most recently used, up to the bound
+        clients.remove(c);
+        Client again = start("a", 2);
+        again.cache().settle();
+        assertThat(again.cache().isNative(ids.get(0))).isTrue();
+        assertThat(mountedProjects(again)).isEqualTo(2);
+    }
+
+    private static long mountedProjects(Client c) throws IOException {
+        return MountTable.below(c.mountpoint()).size();
+    }
+
+    @Test
+    void aServerListThatDropsTheProject_doesNotDetachItsMount() throws Exception {
+        Client c = start("a");
+        ProjectId id = seed("f", "kept");
+        c.cache().refreshList();
+        faultIn(c, id);
+        for (int i = 0; i < 2; i++) { // the replicas no longer hold it under its name
+            DatasetName ds = cluster.root(i).child(id);
+            cluster.zfs().rename(ds, cluster.root(i).child("gone-" + id));
+        }
+        cluster.rescanAll();
+        c.cache().refreshList();
+        assertThat(c.cache().projects()).contains(id);
+        assertThat(Files.readString(c.dir(id).resolve("f"))).isEqualTo("kept");
+        assertThat(MountTable.isMounted(c.dir(id))).isTrue();
+        try (var names = Files.list(c.mountpoint())) {
+            assertThat(names.map(p -> p.getFileName().toString())).contains(id.toString());
+        }
+    }
+}
