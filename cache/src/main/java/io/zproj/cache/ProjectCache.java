@@ -81,6 +81,13 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     /** Projects a replica is ahead of that could not be refreshed (in use): how many snapshots behind, -1 unknown. */
     private final Map<ProjectId, Integer> behind = new ConcurrentHashMap<>();
     private final Set<ProjectId> refreshing = ConcurrentHashMap.newKeySet();
+    /**
+     * The local snapshots (GUIDs) and newest one of each project as last listed, so that a list
+     * refresh that brings nothing new costs no zfs command; refreshed whenever a listed head is
+     * not among them. Only ever stale towards asking ZFS again.
+     */
+    private final Map<ProjectId, Set<Long>> knownSnapshots = new ConcurrentHashMap<>();
+    private final Map<ProjectId, Long> heads = new ConcurrentHashMap<>();
     private final AtomicLong bytesFetched = new AtomicLong();
     private final ExecutorService faults = Executors.newCachedThreadPool(Threads.named("zproj-fault-in"));
     /** Native mounts are made here, never on a thread answering FUSE. */
@@ -523,27 +530,47 @@ public final class ProjectCache implements Namespace, AutoCloseable {
      */
     private void refreshBehind() {
         Map<ProjectId, ProjectEntry> listed = remote;
-        Map<DatasetName, List<Snapshot>> snapshots;
-        try {
-            snapshots = backing.isEmpty() ? Map.of() : zfs.listChildSnapshots(config.cacheRoot());
-        } catch (IOException e) {
-            LOG.log(Level.WARNING, "cannot list the local snapshots: " + e.getMessage());
-            return;
+        boolean stale = false;
+        for (ProjectId id : backing.keySet()) { // one zfs listing only when a listed head is news to this host
+            ProjectEntry e = listed.get(id);
+            if (e != null && e.newest().isPresent()
+                    && !knownSnapshots.getOrDefault(id, Set.of()).contains(e.newest().get().guid())) {
+                stale = true;
+                break;
+            }
+        }
+        Map<DatasetName, List<Snapshot>> snapshots = Map.of();
+        if (stale) {
+            try {
+                snapshots = zfs.listChildSnapshots(config.cacheRoot());
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot list the local snapshots: " + e.getMessage());
+                return;
+            }
+            snapshots.forEach((ds, list) -> {
+                if (ProjectId.isValid(ds.leaf())) {
+                    ProjectId id = ProjectId.parse(ds.leaf());
+                    knownSnapshots.put(id, list.stream().map(Snapshot::guid).collect(java.util.stream.Collectors.toSet()));
+                    if (!list.isEmpty()) {
+                        heads.put(id, list.get(list.size() - 1).guid());
+                    }
+                }
+            });
         }
         List<CompletableFuture<Void>> started = new ArrayList<>();
         remountNative();
         for (ProjectId id : backing.keySet()) {
             ProjectEntry e = listed.get(id);
-            List<Snapshot> mine = snapshots.getOrDefault(config.cacheRoot().child(id), List.of());
-            if (e == null || e.newest().isEmpty() || mine.isEmpty()) {
+            Long head = heads.get(id);
+            if (e == null || e.newest().isEmpty() || head == null) {
                 continue;
             }
             long theirs = e.newest().get().guid();
-            if (theirs == mine.get(mine.size() - 1).guid()) {
+            if (theirs == head) {
                 behind.remove(id);
                 continue;
             }
-            if (mine.stream().anyMatch(s -> s.guid() == theirs)) {
+            if (knownSnapshots.getOrDefault(id, Set.of()).contains(theirs)) {
                 continue; // the local copy is ahead: write-back's to do
             }
             if (!dirty.contains(id) && writeBack.conflict(id).isEmpty() && refreshing.add(id)) {

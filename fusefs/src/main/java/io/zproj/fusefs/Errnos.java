@@ -15,6 +15,8 @@ final class Errnos {
     static final int EOPNOTSUPP = Errno.EOPNOTSUPP.intValue();
     static final int ENOSYS = Errno.ENOSYS.intValue();
     static final int ENOMEM = Errno.ENOMEM.intValue();
+    static final int ENOSPC = Errno.ENOSPC.intValue();
+    static final int EDQUOT = Errno.EDQUOT.intValue();
 
     private Errnos() {}
 }

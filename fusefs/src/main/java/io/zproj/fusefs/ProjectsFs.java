@@ -258,6 +258,22 @@ public final class ProjectsFs extends FuseStubFS {
     }
 
 
+    /**
+     * The errno for a failure of the daemon's own (a fetch, a mount): ENOSPC or EDQUOT when ZFS
+     * ran out of space or quota somewhere along the way, EIO otherwise.
+     */
+    static int errno(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof io.zproj.zfs.OutOfSpaceException) {
+                return Errnos.ENOSPC;
+            }
+            if (t instanceof io.zproj.zfs.QuotaExceededException) {
+                return Errnos.EDQUOT;
+            }
+        }
+        return Errnos.EIO;
+    }
+
     /** The operation's result, or its failure as {@code -errno}: the one place exceptions become errno. */
     private interface Op {
         long run() throws ErrnoException, IOException;
@@ -271,7 +287,7 @@ public final class ProjectsFs extends FuseStubFS {
             return -e.errno;
         } catch (IOException e) {
             LOG.log(Level.WARNING, what + " " + path + ": " + e.getMessage());
-            return -Errnos.EIO;
+            return -errno(e);
         } catch (RuntimeException | LinkageError e) { // e.g. a libc without a symbol we bind
             LOG.log(Level.ERROR, what + " " + path + " failed unexpectedly", e);
             return -Errnos.EIO;
