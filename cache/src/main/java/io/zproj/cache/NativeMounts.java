@@ -6,8 +6,17 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The native path: a local project's backing mount bound over its directory in the
@@ -16,62 +25,185 @@ import java.util.concurrent.TimeUnit;
  * not in the data path. Mounts are made in the mount namespace of the daemon: it must run in the
  * host's namespace for other processes to see them.
  *
- * <p>Never call these from a thread that is answering a FUSE request for the same project: the
- * mount walks {@code /projects/<uuid>}, which the kernel may have to ask the daemon about.
+ * <p>Binds are made on a thread of their own, asked for with {@link #request}: never on a thread
+ * answering a FUSE request, since the mount walks {@code /projects/<uuid>} and waits in the kernel
+ * for every request the daemon is answering inside it.
  */
 public final class NativeMounts {
 
     private static final System.Logger LOG = System.getLogger(NativeMounts.class.getName());
     private static final long COMMAND_SECONDS = 60;
 
-    private final Path mountpoint;
+    private final ExecutorService mounter = Executors.newSingleThreadExecutor(Threads.named("zproj-native-mount"));
+    /** Projects mounted natively, or queued to be: what FUSE threads check, without reading the mount table. */
+    private final Set<ProjectId> wanted = ConcurrentHashMap.newKeySet();
+    private final Map<ProjectId, Object> bindLocks = new ConcurrentHashMap<>();
+    private volatile Path mountpoint;
+    private volatile Function<ProjectId, Path> backingOf = id -> null;
 
-    NativeMounts(Path mountpoint) {
+    /** Where each project's backing mount is, if it is mounted. */
+    void backedBy(Function<ProjectId, Path> lookup) {
+        this.backingOf = lookup;
+    }
+
+    /** From now on projects are mounted natively under {@code mountpoint} (the running namespace mount). */
+    void attach(Path mountpoint) {
         this.mountpoint = mountpoint;
     }
 
-    Path mountpoint() {
-        return mountpoint;
+    boolean attached() {
+        return mountpoint != null;
     }
 
-    /** Where the project is seen: {@code <mountpoint>/<uuid>}. */
+    /** Where the project is seen: {@code <mountpoint>/<uuid>}; null before {@link #attach}. */
     Path dir(ProjectId id) {
-        return mountpoint.resolve(id.toString());
+        Path mp = mountpoint;
+        return mp == null ? null : mp.resolve(id.toString());
     }
 
     /** Whether the project's native mount is there. */
     boolean isBound(ProjectId id) {
-        return MountTable.isMounted(dir(id));
-    }
-
-    /** Binds {@code backing} over the project's directory, {@code nosuid,nodev}; nothing if it is there already. */
-    void bind(ProjectId id, Path backing) throws IOException {
         Path dir = dir(id);
-        if (isBound(id)) {
-            return;
-        }
-        run(List.of("mount", "--bind", "-o", "nosuid,nodev", backing.toString(), dir.toString()),
-                "cannot mount " + backing + " over " + dir);
+        return dir != null && MountTable.isMounted(dir);
     }
 
     /**
-     * Takes the native mount away (never lazily: a live project is never detached).
+     * The lock between making a native mount and taking a project's mounts away. A bind waits in
+     * the kernel for every request the daemon is answering inside that directory, and one of them
+     * may be waiting for a fault-in, which holds the project's lock: so a bind must not hold that.
+     * Taken after the project's lock, never before; while it is held the backing mount stays, so
+     * a request waiting on it finds the project ready without the project's lock.
+     */
+    Object bindLockFor(ProjectId id) {
+        return bindLocks.computeIfAbsent(id, k -> new Object());
+    }
+
+    /** Asks for the native mount of a project whose backing is mounted; cheap when asked already. */
+    void request(ProjectId id) {
+        if (attached() && !mounter.isShutdown() && wanted.add(id)) {
+            try {
+                mounter.execute(() -> bindNow(id));
+            } catch (RejectedExecutionException e) {
+                wanted.remove(id); // shutting down
+            }
+        }
+    }
+
+    /** Runs {@code task} on the mounter thread, in order with the binds asked for. */
+    void execute(Runnable task) {
+        try {
+            mounter.execute(task);
+        } catch (RejectedExecutionException e) {
+            // shutting down
+        }
+    }
+
+    /** Binds now, on the calling thread: the mounter's, or one that answers no FUSE request. */
+    void bindNow(ProjectId id) {
+        Path dir = dir(id);
+        if (dir == null) {
+            return;
+        }
+        try {
+            synchronized (bindLockFor(id)) {
+                Path backing = backingOf.apply(id);
+                if (backing != null && MountTable.isMounted(backing)) {
+                    if (!MountTable.isMounted(dir)) {
+                        run(List.of("mount", "--bind", "-o", "nosuid,nodev", backing.toString(), dir.toString()),
+                                "cannot mount " + backing + " over " + dir);
+                    }
+                } else {
+                    wanted.remove(id);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            wanted.remove(id);
+            LOG.log(Level.WARNING, "cannot mount " + id + " natively (it is served through the daemon): "
+                    + e.getMessage());
+        }
+    }
+
+    /** Returns once every bind asked for so far is made (or failed). */
+    void settle() throws InterruptedException {
+        try {
+            mounter.submit(() -> { }).get();
+        } catch (ExecutionException | RejectedExecutionException e) {
+            // a no-op cannot fail; a stopped mounter has nothing left to do
+        }
+    }
+
+    /**
+     * Takes the native mount away (never lazily: a live project is never detached). Callers hold
+     * {@link #bindLockFor}.
      *
      * @throws ProjectBusyException if a process has its current directory or a file open in it
      */
     void unbind(ProjectId id) throws IOException {
         Path dir = dir(id);
-        if (!isBound(id)) {
+        if (dir == null) {
+            return;
+        }
+        if (MountTable.isMounted(dir)) {
+            try {
+                run(List.of("umount", dir.toString()), "cannot unmount " + dir);
+            } catch (IOException e) {
+                if (e.getMessage().contains("busy")) {
+                    throw new ProjectBusyException(id + " is in use", Holders.of(dir));
+                }
+                throw e;
+            }
+        }
+        wanted.remove(id);
+    }
+
+    /** Asks again for the native mount of each of {@code mounted} that lacks one (someone unmounted it). */
+    void remount(Set<ProjectId> mounted) {
+        if (!attached() || mounted.isEmpty()) {
             return;
         }
         try {
-            run(List.of("umount", dir.toString()), "cannot unmount " + dir);
-        } catch (IOException e) {
-            if (e.getMessage().contains("busy")) {
-                throw new ProjectBusyException(id + " is in use", Holders.of(dir));
+            Set<Path> present = new HashSet<>();
+            MountTable.read().forEach(m -> present.add(m.mountpoint()));
+            for (ProjectId id : mounted) {
+                if (!present.contains(dir(id)) && wanted.remove(id)) {
+                    request(id);
+                }
             }
-            throw e;
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot read the mount table: " + e.getMessage());
         }
+    }
+
+    /**
+     * Stops making mounts and takes every native mount of {@code ids} away, so that the namespace
+     * mount can go. One in use stays.
+     *
+     * @return one line per project still mounted, with who holds it
+     */
+    List<String> detachAll(List<ProjectId> ids) {
+        List<String> busy = new ArrayList<>();
+        mounter.shutdown();
+        try {
+            if (!mounter.awaitTermination(60, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "native mounts still being made 60 s after shutdown began");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!attached()) {
+            return busy;
+        }
+        for (ProjectId id : ids) {
+            synchronized (bindLockFor(id)) {
+                try {
+                    unbind(id);
+                } catch (IOException e) {
+                    busy.add(e.getMessage());
+                    LOG.log(Level.WARNING, "cannot unmount " + dir(id) + ": " + e.getMessage());
+                }
+            }
+        }
+        return busy;
     }
 
     /**
@@ -93,8 +225,8 @@ public final class NativeMounts {
 
     /** Runs mount or umount; a failure says what failed and what the command printed. */
     static void run(List<String> cmd, String what) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         String out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
         try {
             if (!p.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS)) {

@@ -285,6 +285,8 @@ class CliIT {
         Files.writeString(file, "written just before kill -9");
         Path projectDir = mountpoint.resolve(project.toString());
         awaitMounted(projectDir); // its native mount, made in the background
+        assertThat(Files.readString(Path.of("/proc/1/mountinfo"))).as("made in the host's mount namespace: pid 1 sees it")
+                .contains(" " + projectDir + " ");
 
         mount.destroyForcibly(); // SIGKILL: no write-back, no unmount
         mount.waitFor();

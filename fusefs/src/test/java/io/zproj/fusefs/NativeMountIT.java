@@ -303,6 +303,18 @@ class NativeMountIT {
     // ------------------------------------------------------------------ eviction, bound, list
 
     @Test
+    void evictionWithAProcessOnTheFuseDirectoryBeneath_isRefused() throws Exception {
+        Client c = start("a");
+        ProjectId id = seed("f", "f");
+        c.cache().refreshList();
+        try (Shell entered = Shell.in(c.dir(id))) { // before the fault-in: on the FUSE directory
+            faultIn(c, id);
+            assertThat(c.cache().evict(id)).get().asString().contains("in use").contains("pid " + entered.pid());
+        }
+        assertThat(c.cache().evict(id)).isEmpty();
+    }
+
+    @Test
     void evictionWithACwdInside_isRefusedNamingTheProcess_thenSucceedsAfterItLeaves() throws Exception {
         Client c = start("a");
         ProjectId id = seed("f", "f");

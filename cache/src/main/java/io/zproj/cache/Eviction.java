@@ -1,0 +1,137 @@
+package io.zproj.cache;
+
+import io.zproj.zfs.DatasetInfo;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Zfs;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Eviction: a project goes only when every replica holds its newest snapshot and no process uses
+ * it (its current directory or an open file, on the native mount or the FUSE directory beneath
+ * it); it is written back first, unmounted (never lazily), then destroyed. {@link #enforceSize}
+ * evicts the least recently used while the cache is over its size.
+ */
+final class Eviction {
+
+    private static final System.Logger LOG = System.getLogger(Eviction.class.getName());
+
+    private final Zfs zfs;
+    private final LocalProjects local;
+    private final NativeMounts natives;
+    private final Changes changes;
+    private final WriteBacks writeBacks;
+    private final WriteBack writeBack;
+    private final FaultIn faultIn;
+    private final CacheConfig config;
+    private final Clock clock;
+
+    Eviction(Zfs zfs, LocalProjects local, NativeMounts natives, Changes changes, WriteBacks writeBacks,
+            WriteBack writeBack, FaultIn faultIn, CacheConfig config, Clock clock) {
+        this.zfs = zfs;
+        this.local = local;
+        this.natives = natives;
+        this.changes = changes;
+        this.writeBacks = writeBacks;
+        this.writeBack = writeBack;
+        this.faultIn = faultIn;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /** Evicts least recently used projects while the cache is over its size; says why the rest stay. */
+    void enforceSize() {
+        if (config.cacheSize() <= 0) {
+            return;
+        }
+        long used = 0;
+        try {
+            for (DatasetInfo d : zfs.listChildren(config.cacheRoot())) {
+                used += d.used();
+            }
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot measure the cache: " + e.getMessage());
+            return;
+        }
+        if (used <= config.cacheSize()) {
+            return;
+        }
+        Map<ProjectId, Long> accessed = local.lastAccesses();
+        List<ProjectId> byAge = local.ids();
+        byAge.sort(Comparator.comparingLong(id -> accessed.getOrDefault(id, 0L)));
+        List<String> kept = new ArrayList<>();
+        long recent = clock.millis() - config.freshness().toMillis();
+        for (ProjectId id : byAge) {
+            if (used <= config.cacheSize()) {
+                return;
+            }
+            if (accessed.getOrDefault(id, 0L) > recent) {
+                kept.add(id + " (in use right now)");
+                continue;
+            }
+            DatasetInfo info = local.info(id);
+            long size = info == null ? 0 : info.used();
+            Optional<String> why = evict(id);
+            if (why.isEmpty()) {
+                used -= size;
+            } else {
+                kept.add(id + " (" + why.get() + ")");
+            }
+        }
+        if (used > config.cacheSize()) {
+            LOG.log(Level.WARNING, "the cache uses " + used + " bytes, over its size of " + config.cacheSize()
+                    + ", and nothing more can be evicted: " + String.join("; ", kept));
+        }
+    }
+
+    /** Evicts one project; empty if done, otherwise why not. */
+    Optional<String> evict(ProjectId id) {
+        synchronized (local.lockFor(id)) {
+            if (!local.isLocal(id)) {
+                return Optional.of("not cached here");
+            }
+            if (writeBack.conflict(id).isPresent()) {
+                return Optional.of("conflicted: " + writeBack.conflict(id).get());
+            }
+            if (local.hasFilesOpenThroughDaemon(id)) {
+                return Optional.of("files are open in it");
+            }
+            if (faultIn.inProgress(id)) {
+                return Optional.of("it is being fetched");
+            }
+            Path dir = natives.dir(id);
+            List<String> holders = dir == null ? List.of() : Holders.of(dir);
+            if (!holders.isEmpty()) {
+                return Optional.of("it is in use: " + String.join("; ", holders));
+            }
+            try {
+                WriteBack.Report r = writeBacks.run(id, changes.detect().contains(id)); // also checks every replica
+                if (!r.ok()) {
+                    return Optional.of("not every replica holds its newest snapshot: " + r.outcomes());
+                }
+                local.unmount(id);
+                if (changes.detect().contains(id)) { // a change that slipped in before the unmount: keep it
+                    local.mountBacking(id);
+                    natives.request(id);
+                    return Optional.of("it changed while it was being evicted");
+                }
+                zfs.destroyDataset(local.dataset(id));
+                local.removed(id);
+                LOG.log(Level.INFO, "evicted " + id + " (every replica holds " + r.newest().map(Object::toString)
+                        .orElse("it") + ")");
+                return Optional.empty();
+            } catch (ProjectBusyException e) {
+                return Optional.of(e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                return Optional.of("eviction failed: " + e.getMessage());
+            }
+        }
+    }
+}

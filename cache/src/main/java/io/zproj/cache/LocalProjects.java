@@ -1,0 +1,257 @@
+package io.zproj.cache;
+
+import io.zproj.zfs.DatasetBusyException;
+import io.zproj.zfs.DatasetInfo;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Zfs;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+
+/**
+ * The projects this host holds: their datasets {@code <cacheRoot>/<uuid>}, which are mounted at
+ * {@code <state>/mnt/<uuid>} (their backing mounts) and over {@code <mountpoint>/<uuid>} (their
+ * native mounts, {@link NativeMounts}), when each was last opened, and the bound on how many are
+ * mounted at once. Every change to a project's mounts happens under its lock ({@link #lockFor}).
+ */
+final class LocalProjects {
+
+    private static final System.Logger LOG = System.getLogger(LocalProjects.class.getName());
+
+    private final Zfs zfs;
+    private final CacheConfig config;
+    private final Clock clock;
+    private final CacheState state;
+    private final NativeMounts natives;
+    /** Projects with a local dataset. */
+    private final Map<ProjectId, DatasetInfo> local = new ConcurrentHashMap<>();
+    /** Backing directories of projects whose dataset is mounted. */
+    private final Map<ProjectId, Path> backing = new ConcurrentHashMap<>();
+    private final Map<ProjectId, Long> lastAccess = new ConcurrentHashMap<>();
+    /** Projects some replica does not hold the newest snapshot of (as of their last write-back): kept across restarts. */
+    private final Set<ProjectId> unsynced = ConcurrentHashMap.newKeySet();
+    private final Map<ProjectId, Object> locks = new ConcurrentHashMap<>();
+    private volatile Predicate<ProjectId> openThroughDaemon = id -> false;
+
+    LocalProjects(Zfs zfs, CacheConfig config, Clock clock, CacheState state, NativeMounts natives) {
+        this.zfs = zfs;
+        this.config = config;
+        this.clock = clock;
+        this.state = state;
+        this.natives = natives;
+    }
+
+    /** Finds the local datasets (and those a daemon that died left mounted) and the recorded state. */
+    void load() throws IOException {
+        for (DatasetInfo d : zfs.listChildren(config.cacheRoot())) {
+            if (ProjectId.isValid(d.name().leaf())) {
+                ProjectId id = ProjectId.parse(d.name().leaf());
+                local.put(id, d);
+                if (zfs.isMounted(d.name())) {
+                    backing.put(id, backingDir(id));
+                }
+            }
+        }
+        state.all().forEach((id, e) -> {
+            lastAccess.put(id, e.lastAccessMillis());
+            if (e.unsynced()) {
+                unsynced.add(id);
+            }
+        });
+    }
+
+    /** The lock held while a project's dataset or mounts change. */
+    Object lockFor(ProjectId id) {
+        return locks.computeIfAbsent(id, k -> new Object());
+    }
+
+    DatasetName dataset(ProjectId id) {
+        return config.cacheRoot().child(id);
+    }
+
+    Path backingDir(ProjectId id) {
+        return config.mountBase().resolve(id.toString());
+    }
+
+    boolean isLocal(ProjectId id) {
+        return local.containsKey(id);
+    }
+
+    /** The local projects, in no order. */
+    List<ProjectId> ids() {
+        return new ArrayList<>(local.keySet());
+    }
+
+    /** The local projects, most recently opened first. */
+    List<ProjectId> byRecency() {
+        Map<ProjectId, Long> accessed = new HashMap<>(lastAccess);
+        List<ProjectId> ids = ids();
+        ids.sort(Comparator.comparingLong((ProjectId id) -> accessed.getOrDefault(id, 0L)).reversed());
+        return ids;
+    }
+
+    /** What was last known of a project's space, without asking ZFS. */
+    DatasetInfo info(ProjectId id) {
+        return local.get(id);
+    }
+
+    /** The backing directory if the project's dataset is mounted. */
+    Path backing(ProjectId id) {
+        return backing.get(id);
+    }
+
+    Set<ProjectId> mounted() {
+        return backing.keySet();
+    }
+
+    long lastAccess(ProjectId id) {
+        return lastAccess.getOrDefault(id, 0L);
+    }
+
+    Map<ProjectId, Long> lastAccesses() {
+        return new HashMap<>(lastAccess);
+    }
+
+    /** A process looked at the project through the namespace. */
+    void accessed(ProjectId id) {
+        lastAccess.put(id, clock.millis());
+    }
+
+    /** Which projects have files open through the daemon (they must not be unmounted under them). */
+    void openThroughDaemon(Predicate<ProjectId> predicate) {
+        this.openThroughDaemon = predicate;
+    }
+
+    boolean hasFilesOpenThroughDaemon(ProjectId id) {
+        return openThroughDaemon.test(id);
+    }
+
+    /** A dataset received (or renamed) into place. */
+    void added(ProjectId id) throws IOException {
+        local.put(id, zfs.datasetInfo(dataset(id)));
+    }
+
+    /** The dataset is gone (destroyed or renamed away); its record too. */
+    void removed(ProjectId id) {
+        local.remove(id);
+        backing.remove(id);
+        unsynced.remove(id);
+        try {
+            state.remove(id);
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot forget " + id + " in the state: " + e.getMessage());
+        }
+    }
+
+    /** Mounts the project's dataset at its backing directory (under its lock). */
+    Path mountBacking(ProjectId id) throws IOException {
+        Path dir = backingDir(id);
+        zfs.mount(dataset(id), dir);
+        local.put(id, zfs.datasetInfo(dataset(id)));
+        backing.put(id, dir);
+        record(id);
+        return dir;
+    }
+
+    /**
+     * Takes a project's native and backing mounts away, never lazily (under its lock).
+     *
+     * @throws ProjectBusyException if a process uses it; its mounts are then as they were
+     */
+    void unmount(ProjectId id) throws IOException {
+        synchronized (natives.bindLockFor(id)) {
+            natives.unbind(id);
+            try {
+                zfs.unmount(dataset(id));
+            } catch (DatasetBusyException e) {
+                natives.request(id); // put back what was taken
+                throw new ProjectBusyException(id + " is in use", Holders.of(backingDir(id)));
+            }
+            backing.remove(id);
+        }
+    }
+
+    /** Keeps the mounted projects under the bound: unmounts the least recently opened idle ones. */
+    void makeRoom(ProjectId forId) {
+        if (backing.size() < config.maxMounted()) {
+            return;
+        }
+        Map<ProjectId, Long> accessed = lastAccesses();
+        List<ProjectId> oldest = new ArrayList<>(backing.keySet());
+        oldest.remove(forId);
+        oldest.sort(Comparator.comparingLong(id -> accessed.getOrDefault(id, 0L)));
+        List<String> busy = new ArrayList<>();
+        for (ProjectId victim : oldest) {
+            if (backing.size() < config.maxMounted()) {
+                return;
+            }
+            if (hasFilesOpenThroughDaemon(victim)) {
+                busy.add(victim + " (files open through the daemon)");
+                continue;
+            }
+            try {
+                synchronized (lockFor(victim)) {
+                    unmount(victim);
+                }
+                LOG.log(Level.INFO, "unmounted the idle project " + victim + " (at most " + config.maxMounted()
+                        + " mounted); it is mounted again on its next access");
+            } catch (IOException e) {
+                busy.add(victim + " (" + e.getMessage() + ")");
+            }
+        }
+        if (backing.size() >= config.maxMounted()) {
+            LOG.log(Level.WARNING, backing.size() + " projects are mounted, at the bound of " + config.maxMounted()
+                    + ", and none can be unmounted now: " + String.join("; ", busy));
+        }
+    }
+
+    /** Whether some replica may lack the project's newest snapshot. */
+    boolean unsynced(ProjectId id) {
+        return unsynced.contains(id);
+    }
+
+    Set<ProjectId> allUnsynced() {
+        return Set.copyOf(unsynced);
+    }
+
+    /** Records whether every replica acked the newest snapshot, durably. */
+    void synced(ProjectId id, boolean allReplicas) {
+        if (allReplicas) {
+            unsynced.remove(id);
+        } else {
+            unsynced.add(id);
+        }
+        record(id);
+    }
+
+    private void record(ProjectId id) {
+        try {
+            state.put(id, new CacheState.Entry(unsynced.contains(id), lastAccess.getOrDefault(id, clock.millis())));
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "cannot record the state of " + id + ": " + e.getMessage());
+        }
+    }
+
+    /** Unmounts every backing mount at shutdown (native ones are gone by then); the state is closed. */
+    void close() {
+        for (ProjectId id : new ArrayList<>(backing.keySet())) {
+            try {
+                zfs.unmount(dataset(id));
+                backing.remove(id);
+            } catch (IOException e) {
+                LOG.log(Level.WARNING, "cannot unmount " + backing.get(id) + ": " + e.getMessage());
+            }
+        }
+        state.close();
+    }
+}
