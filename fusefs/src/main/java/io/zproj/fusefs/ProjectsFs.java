@@ -4,12 +4,10 @@ import io.zproj.cache.Namespace;
 import io.zproj.zfs.ProjectId;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
 import ru.serce.jnrfuse.FuseFillDir;
@@ -23,13 +21,16 @@ import ru.serce.jnrfuse.struct.Timespec;
 /**
  * The {@code /projects} filesystem: the root lists every project; {@code /<uuid>} is a
  * directory whose attributes come from the catalog (so {@code ls -l} fetches nothing); any
- * look inside fetches the project ({@link Namespace#open}) and from then on every operation is
- * passed to the same call on its backing directory, errno and all.
+ * look inside fetches the project ({@link Namespace#open}). Once local, a project is mounted
+ * natively over its directory and new path walks no longer reach this class; a process that
+ * entered before is served here: every operation is the same call on the backing directory,
+ * made as the caller relative to it ({@link BackingPaths}), errno and all.
  *
- * <p>This is the only class that speaks errno. Every operation resolves its path, calls a
- * handler that throws, and maps the exception in one place: {@link ErrnoException} to its
- * errno, an unknown project to ENOENT, a failed fetch to EIO (logged once), anything else to
- * EIO (logged). Nothing escapes a callback.
+ * <p>This is the only class that speaks errno. Every operation resolves its path, calls libc or
+ * the namespace, and maps the exception in one place: {@link ErrnoException} to its errno, an
+ * unknown project to ENOENT, a failed fetch to ENOSPC or EDQUOT when space or quota ran out and
+ * to EIO otherwise (logged once a minute per message), anything unexpected to EIO (logged).
+ * Nothing escapes a callback.
  */
 public final class ProjectsFs extends FuseStubFS {
 
@@ -41,11 +42,12 @@ public final class ProjectsFs extends FuseStubFS {
     private final OpenFiles files = new OpenFiles();
     private final OpenDirs dirs = new OpenDirs();
     private final Path statfsFallback;
-    private final long backingBaseDevice;
-    private final Credentials credentials;
+    private final BackingPaths paths;
     private final long startedEpochSecond = System.currentTimeMillis() / 1000;
-    private final ThreadLocal<Pointer> statBuffer = ThreadLocal.withInitial(
-            () -> jnr.ffi.Runtime.getSystemRuntime().getMemoryManager().allocateDirect(256));
+    /** Failures of the daemon's own already logged (a minute): one line, not one per operation. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> logged =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                    .expireAfterWrite(java.time.Duration.ofMinutes(1)).maximumSize(1_000).build();
 
     /**
      * @param backingBase the directory under which projects' backing mounts are (whose statfs
@@ -55,8 +57,7 @@ public final class ProjectsFs extends FuseStubFS {
         this.namespace = namespace;
         this.libc = LibC.load();
         this.statfsFallback = backingBase;
-        this.backingBaseDevice = ((Number) Files.getAttribute(backingBase, "unix:dev")).longValue();
-        this.credentials = new Credentials(libc);
+        this.paths = new BackingPaths(namespace, libc, backingBase);
         allowUtimeOmit();
     }
 
@@ -82,152 +83,10 @@ public final class ProjectsFs extends FuseStubFS {
 
     // ------------------------------------------------------------------ paths
 
-    /** A path under the mount: the root, a project's directory, or something inside a project. */
-    private record Target(ProjectId project, String rest) {
-        boolean isRoot() {
-            return project == null;
-        }
-
-        boolean isProjectDir() {
-            return project != null && rest.isEmpty();
-        }
-    }
-
-    private static final Target ROOT = new Target(null, "");
-
-    /** Splits a FUSE path; a name that is not a project id is ENOENT, and so is any {@code ..}. */
-    private static Target target(String path) throws ErrnoException {
-        if (path.equals("/")) {
-            return ROOT;
-        }
-        int slash = path.indexOf('/', 1);
-        String name = slash < 0 ? path.substring(1) : path.substring(1, slash);
-        String rest = slash < 0 ? "" : path.substring(slash);
-        if (!ProjectId.isValid(name) || rest.contains("/../") || rest.endsWith("/..")) {
-            throw new ErrnoException(Errnos.ENOENT);
-        }
-        return new Target(ProjectId.parse(name), rest);
-    }
-
-    /** The backing directory, fetching the project if needed. */
-    private Path backing(Target t) throws ErrnoException, IOException {
-        if (t.isRoot()) {
-            throw new ErrnoException(Errnos.EPERM);
-        }
-        if (namespace.ready(t.project()).isEmpty() && namespace.attributes(t.project()).isEmpty()) {
-            throw new ErrnoException(Errnos.ENOENT);
-        }
-        return namespace.open(t.project());
-    }
-
-    /** The target of an operation that makes a name: never directly under the root. */
-    private static Target newName(String path) throws ErrnoException {
-        if (path.indexOf('/', 1) < 0) {
-            throw new ErrnoException(Errnos.EPERM);
-        }
-        return target(path);
-    }
-
-    /** A path inside a project (not the root, not a project's directory itself), for operations that change names. */
-    private static Target inside(Target t) throws ErrnoException {
-        if (t.isRoot() || t.isProjectDir()) {
-            throw new ErrnoException(Errnos.EPERM);
-        }
-        return t;
-    }
-
-    /**
-     * A path inside a project resolved for an {@code *at} call, acting as the caller: a directory
-     * descriptor and a path relative to it that is never longer than PATH_MAX allows, however
-     * long the caller's path was. Closing it closes the descriptors it opened.
-     */
-    private final class At implements AutoCloseable {
-        final int dirfd;
-        final String path;
-        private final int[] fds;
-
-        At(int dirfd, String path, int[] fds) {
-            this.dirfd = dirfd;
-            this.path = path;
-            this.fds = fds;
-        }
-
-        /** The same file as a path for calls without an {@code *at} form (truncate, xattrs). */
-        String procPath() {
-            return "/proc/self/fd/" + dirfd + (path.equals(".") ? "" : "/" + path);
-        }
-
-        @Override
-        public void close() {
-            for (int fd : fds) {
-                libc.close(fd);
-            }
-        }
-    }
-
-    /** Longest relative path handed to one {@code *at} call; longer ones are walked in parts. */
-    static final int MAX_RELATIVE = 3072;
-
-    /**
-     * Resolves {@code t} in its project's backing directory: the directory is opened as the
-     * daemon (it sits under a directory only root may enter), then everything else is done as
-     * the caller, so the backing filesystem checks the caller's permissions on every component.
-     */
-    private At at(Target t) throws ErrnoException, IOException {
-        int root = openBacking(t);
+    /** {@code t} resolved on its backing directory, acting as the process FUSE is serving. */
+    private BackingPaths.At at(Target t) throws ErrnoException, IOException {
         FuseContext c = getContext();
-        credentials.become((int) c.uid.get(), (int) c.gid.get(), c.pid.get());
-        String rest = t.rest().isEmpty() ? "." : t.rest().substring(1);
-        if (rest.length() <= MAX_RELATIVE) {
-            return new At(root, rest, new int[] {root});
-        }
-        List<Integer> opened = new ArrayList<>(List.of(root));
-        int slash = rest.lastIndexOf('/');
-        String leaf = rest.substring(slash + 1);
-        String[] parents = rest.substring(0, slash).split("/");
-        int dir = root;
-        StringBuilder chunk = new StringBuilder();
-        try {
-            for (int i = 0; i <= parents.length; i++) {
-                boolean flush = i == parents.length || chunk.length() + 1 + parents[i].length() > MAX_RELATIVE;
-                if (flush && chunk.length() > 0) {
-                    int next = libc.openat(dir, chunk.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
-                    check(next);
-                    opened.add(next);
-                    dir = next;
-                    chunk.setLength(0);
-                }
-                if (i < parents.length) {
-                    chunk.append(chunk.length() == 0 ? "" : "/").append(parents[i]);
-                }
-            }
-        } catch (ErrnoException e) {
-            opened.forEach(libc::close);
-            throw e;
-        }
-        return new At(dir, leaf, opened.stream().mapToInt(Integer::intValue).toArray());
-    }
-
-    /**
-     * Opens the project's backing directory as the daemon, and makes sure it is the backing
-     * mount, not the empty directory beneath it (which a concurrent unmount would leave): then
-     * the project is opened (mounted) again.
-     */
-    private int openBacking(Target t) throws ErrnoException, IOException {
-        credentials.daemon();
-        for (int attempt = 0; ; attempt++) {
-            Path dir = backing(t);
-            int fd = libc.openat(LibC.AT_FDCWD, dir.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
-            check(fd);
-            Pointer st = statBuffer.get();
-            if (libc.fstat(fd, st) == 0 && st.getLong(0) != backingBaseDevice) { // st_dev leads struct stat
-                return fd;
-            }
-            libc.close(fd);
-            if (attempt > 0) {
-                throw new IOException(t.project() + " is not mounted at " + dir);
-            }
-        }
+        return paths.at(t, (int) c.uid.get(), (int) c.gid.get(), c.pid.get());
     }
 
     private static void check(int rc) throws ErrnoException {
@@ -286,7 +145,9 @@ public final class ProjectsFs extends FuseStubFS {
         } catch (ErrnoException e) {
             return -e.errno;
         } catch (IOException e) {
-            LOG.log(Level.WARNING, what + " " + path + ": " + e.getMessage());
+            if (logged.asMap().putIfAbsent(e.getMessage() == null ? e.toString() : e.getMessage(), Boolean.TRUE) == null) {
+                LOG.log(Level.WARNING, what + " " + path + ": " + e.getMessage());
+            }
             return -errno(e);
         } catch (RuntimeException | LinkageError e) { // e.g. a libc without a symbol we bind
             LOG.log(Level.ERROR, what + " " + path + " failed unexpectedly", e);
@@ -299,7 +160,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int getattr(String path, FileStat stat) {
         return call("getattr", path, () -> {
-            Target t = target(path);
+            Target t = Target.of(path);
             if (t.isRoot()) {
                 fillDir(stat, startedEpochSecond, 2 + namespace.projectCount());
                 return 0;
@@ -310,7 +171,7 @@ public final class ProjectsFs extends FuseStubFS {
                 fillDir(stat, a.modifiedEpochSecond(), 2);
                 return 0;
             }
-            try (At a = at(t)) {
+            try (BackingPaths.At a = at(t)) {
                 check(libc.fstatat(a.dirfd, a.path, Struct.getMemory(stat), LibC.AT_SYMLINK_NOFOLLOW));
             }
             return 0;
@@ -348,7 +209,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int opendir(String path, FuseFileInfo fi) {
         return call("opendir", path, () -> {
-            Target t = target(path);
+            Target t = Target.of(path);
             List<String> names = new ArrayList<>();
             if (t.isRoot()) {
                 names.add(".");
@@ -357,7 +218,7 @@ public final class ProjectsFs extends FuseStubFS {
                     names.add(id.toString());
                 }
             } else {
-                try (At a = at(t)) {
+                try (BackingPaths.At a = at(t)) {
                     int fd = libc.openat(a.dirfd, a.path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
                     check(fd);
                     Pointer dir = libc.fdopendir(fd);
@@ -414,7 +275,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int readlink(String path, Pointer buf, long size) {
         return call("readlink", path, () -> {
-            try (At a = at(target(path))) {
+            try (BackingPaths.At a = at(Target.of(path))) {
                 long n = check(libc.readlinkat(a.dirfd, a.path, buf, size - 1));
                 buf.putByte(n, (byte) 0);
             }
@@ -432,14 +293,14 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int access(String path, int mask) {
         return call("access", path, () -> {
-            Target t = target(path);
+            Target t = Target.of(path);
             if (synthetic(t)) {
                 if ((mask & W_OK) != 0 && getContext().uid.get() != 0) {
                     throw new ErrnoException(Errnos.EACCES);
                 }
                 return 0;
             }
-            try (At a = at(t)) {
+            try (BackingPaths.At a = at(t)) {
                 check(libc.faccessat(a.dirfd, a.path, mask, LibC.AT_EACCESS));
             }
             return 0;
@@ -449,12 +310,12 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int statfs(String path, Statvfs stbuf) {
         return call("statfs", path, () -> {
-            Target t = target(path);
+            Target t = Target.of(path);
             if (t.isRoot() || namespace.ready(t.project()).isEmpty()) {
                 check(libc.statvfs(statfsFallback.toString(), Struct.getMemory(stbuf)));
                 return 0;
             }
-            try (At a = at(t)) {
+            try (BackingPaths.At a = at(t)) {
                 check(libc.fstatvfs(a.dirfd, Struct.getMemory(stbuf)));
             }
             return 0;
@@ -466,8 +327,8 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int open(String path, FuseFileInfo fi) {
         return call("open", path, () -> {
-            Target t = target(path);
-            try (At a = at(t)) {
+            Target t = Target.of(path);
+            try (BackingPaths.At a = at(t)) {
                 int fd = libc.openat(a.dirfd, a.path, fi.flags.get() | LibC.O_CLOEXEC, 0);
                 check(fd);
                 fi.fh.set(files.add(new OpenFiles.OpenFile(fd, t.project())));
@@ -479,8 +340,8 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int create(String path, long mode, FuseFileInfo fi) {
         return call("create", path, () -> {
-            Target t = inside(newName(path));
-            try (At a = at(t)) {
+            Target t = Target.newName(path).inside();
+            try (BackingPaths.At a = at(t)) {
                 int fd = libc.openat(a.dirfd, a.path, fi.flags.get() | LibC.O_CREAT | LibC.O_CLOEXEC, (int) mode);
                 check(fd);
                 fi.fh.set(files.add(new OpenFiles.OpenFile(fd, t.project())));
@@ -535,7 +396,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int truncate(String path, long size) {
         return call("truncate", path, () -> {
-            try (At a = at(target(path))) {
+            try (BackingPaths.At a = at(Target.of(path))) {
                 check(libc.truncate(a.procPath(), size));
             }
             return 0;
@@ -555,7 +416,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int mkdir(String path, long mode) {
         return call("mkdir", path, () -> {
-            try (At a = at(inside(newName(path)))) {
+            try (BackingPaths.At a = at(Target.newName(path).inside())) {
                 check(libc.mkdirat(a.dirfd, a.path, (int) mode));
             }
             return 0;
@@ -565,7 +426,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int mknod(String path, long mode, long rdev) {
         return call("mknod", path, () -> {
-            try (At a = at(inside(newName(path)))) {
+            try (BackingPaths.At a = at(Target.newName(path).inside())) {
                 check(libc.mknodat(a.dirfd, a.path, (int) mode, rdev));
             }
             return 0;
@@ -575,7 +436,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int rmdir(String path) {
         return call("rmdir", path, () -> {
-            try (At a = at(inside(target(path)))) {
+            try (BackingPaths.At a = at(Target.of(path).inside())) {
                 check(libc.unlinkat(a.dirfd, a.path, LibC.AT_REMOVEDIR));
             }
             return 0;
@@ -585,7 +446,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int unlink(String path) {
         return call("unlink", path, () -> {
-            try (At a = at(inside(target(path)))) {
+            try (BackingPaths.At a = at(Target.of(path).inside())) {
                 check(libc.unlinkat(a.dirfd, a.path, 0));
             }
             return 0;
@@ -595,12 +456,12 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int rename(String from, String to) {
         return call("rename", from, () -> {
-            Target a = inside(target(from));
-            Target b = inside(newName(to));
+            Target a = Target.of(from).inside();
+            Target b = Target.newName(to).inside();
             if (!a.project().equals(b.project())) {
                 throw new ErrnoException(Errnos.EXDEV);
             }
-            try (At x = at(a); At y = at(b)) {
+            try (BackingPaths.At x = at(a); BackingPaths.At y = at(b)) {
                 check(libc.renameat(x.dirfd, x.path, y.dirfd, y.path));
             }
             return 0;
@@ -610,7 +471,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int symlink(String target, String linkPath) {
         return call("symlink", linkPath, () -> {
-            try (At a = at(inside(newName(linkPath)))) {
+            try (BackingPaths.At a = at(Target.newName(linkPath).inside())) {
                 check(libc.symlinkat(target, a.dirfd, a.path));
             }
             return 0;
@@ -620,12 +481,12 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int link(String existing, String newPath) {
         return call("link", newPath, () -> {
-            Target a = inside(target(existing));
-            Target b = inside(newName(newPath));
+            Target a = Target.of(existing).inside();
+            Target b = Target.newName(newPath).inside();
             if (!a.project().equals(b.project())) {
                 throw new ErrnoException(Errnos.EXDEV);
             }
-            try (At x = at(a); At y = at(b)) {
+            try (BackingPaths.At x = at(a); BackingPaths.At y = at(b)) {
                 check(libc.linkat(x.dirfd, x.path, y.dirfd, y.path, 0));
             }
             return 0;
@@ -635,7 +496,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int chmod(String path, long mode) {
         return call("chmod", path, () -> {
-            try (At a = at(target(path))) {
+            try (BackingPaths.At a = at(Target.of(path))) {
                 check(libc.fchmodat(a.dirfd, a.path, (int) mode, 0));
             }
             return 0;
@@ -645,7 +506,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int chown(String path, long uid, long gid) {
         return call("chown", path, () -> {
-            try (At a = at(target(path))) {
+            try (BackingPaths.At a = at(Target.of(path))) {
                 check(libc.fchownat(a.dirfd, a.path, (int) uid, (int) gid, LibC.AT_SYMLINK_NOFOLLOW));
             }
             return 0;
@@ -655,7 +516,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int utimens(String path, Timespec[] timespec) {
         return call("utimens", path, () -> {
-            try (At a = at(target(path))) {
+            try (BackingPaths.At a = at(Target.of(path))) {
                 check(libc.utimensat(a.dirfd, a.path, Struct.getMemory(timespec[0]), LibC.AT_SYMLINK_NOFOLLOW));
             }
             return 0;
@@ -679,11 +540,11 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int getxattr(String path, String name, Pointer value, long size) {
         return call("getxattr", path, () -> {
-            Target t = target(path);
+            Target t = Target.of(path);
             if (synthetic(t)) {
                 throw new ErrnoException(Errnos.ENODATA);
             }
-            try (At a = at(t)) {
+            try (BackingPaths.At a = at(t)) {
                 return xattr(libc.lgetxattr(a.procPath(), name, size == 0 ? null : value, size));
             }
         });
@@ -692,7 +553,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int setxattr(String path, String name, Pointer value, long size, int flags) {
         return call("setxattr", path, () -> {
-            try (At a = at(target(path))) {
+            try (BackingPaths.At a = at(Target.of(path))) {
                 xattr(libc.lsetxattr(a.procPath(), name, value, size, flags));
             }
             return 0;
@@ -702,11 +563,11 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int listxattr(String path, Pointer list, long size) {
         return call("listxattr", path, () -> {
-            Target t = target(path);
+            Target t = Target.of(path);
             if (synthetic(t)) {
                 return 0;
             }
-            try (At a = at(t)) {
+            try (BackingPaths.At a = at(t)) {
                 return xattr(libc.llistxattr(a.procPath(), size == 0 ? null : list, size));
             }
         });
@@ -715,7 +576,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int removexattr(String path, String name) {
         return call("removexattr", path, () -> {
-            try (At a = at(target(path))) {
+            try (BackingPaths.At a = at(Target.of(path))) {
                 xattr(libc.lremovexattr(a.procPath(), name));
             }
             return 0;

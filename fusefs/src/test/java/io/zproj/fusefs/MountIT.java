@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -72,6 +71,8 @@ class MountIT {
     }
 
     private CacheConfig config;
+    /** The cache's clock: a test moves it instead of sleeping. */
+    private final MutableClock clock = new MutableClock();
 
     private void startMount() throws IOException {
         startMount(0);
@@ -80,7 +81,7 @@ class MountIT {
     private void startMount(long cacheSize) throws IOException {
         config = CacheConfig.of(cluster.clientRoot(), cluster.pool().dir().resolve("client-state"),
                 cluster.addresses()).withFreshness(Duration.ofMillis(200)).withCacheSize(cacheSize);
-        cache = ProjectCache.open(counting, cluster.transport(), "mount-it", config, Clock.systemUTC());
+        cache = ProjectCache.open(counting, cluster.transport(), "mount-it", config, clock);
         Files.createDirectories(config.mountBase());
         mnt = cluster.pool().dir().resolve("projects");
         mount = ProjectsMount.mount(cache, mnt, config.mountBase());
@@ -398,15 +399,11 @@ class MountIT {
         assertThat(cache.evict(id)).get().asString().contains("not every replica holds its newest snapshot");
         assertThat(Files.readString(file)).isEqualTo("must not be lost");
         cluster.restart(1);
+        cache.settle(); // on the native mount now: closing the file is synchronous
         try (java.nio.channels.FileChannel open = java.nio.channels.FileChannel.open(file)) {
             assertThat(cache.evict(id)).get().asString().contains("in use").contains("open file " + file);
         }
-        Optional<String> why = cache.evict(id);
-        for (int i = 0; i < 40 && why.isPresent() && why.get().contains("in use"); i++) {
-            Thread.sleep(50); // FUSE releases a closed file asynchronously
-            why = cache.evict(id);
-        }
-        assertThat(why).isEmpty();
+        assertThat(cache.evict(id)).isEmpty();
         assertThat(onReplica(1, id, "unsynced.txt")).contains("must not be lost");
         assertThat(Files.readString(file)).isEqualTo("must not be lost");
     }
@@ -425,9 +422,9 @@ class MountIT {
         stopMount();
         startMount(others + (6L << 20)); // room for one of the two
         Files.size(mnt.resolve(older.toString()).resolve("big.bin"));
-        Thread.sleep(300);
+        clock.advance(Duration.ofSeconds(1));
         Files.size(mnt.resolve(newer.toString()).resolve("big.bin"));
-        Thread.sleep(300); // both older than the 200 ms "in use right now" window
+        clock.advance(Duration.ofSeconds(1)); // both older than the 200 ms "in use right now" window
         cache.enforceSize();
         assertThat(cluster.zfs().exists(local(older))).isFalse();
         assertThat(cluster.zfs().exists(local(newer))).isTrue();
