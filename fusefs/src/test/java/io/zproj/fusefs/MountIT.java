@@ -256,18 +256,6 @@ class MountIT {
 
     // ------------------------------------------------------------------ write-back
 
-    /** The file as the newest snapshot of replica {@code i} has it. */
-    private static Optional<String> onReplica(int i, ProjectId id, String file) throws IOException {
-        DatasetName ds = cluster.root(i).child(id);
-        Path m = cluster.mount(ds);
-        try {
-            Path f = m.resolve(file);
-            return Files.exists(f) ? Optional.of(Files.readString(f)) : Optional.empty();
-        } finally {
-            cluster.zfs().unmount(ds);
-        }
-    }
-
     @Test
     void sync_bringsAWriteToBothReplicas_andAnUnchangedProjectSendsNothing() throws Exception {
         ProjectId id = fresh();
@@ -276,7 +264,7 @@ class MountIT {
         assertThat(first.ok()).as(String.join("\n", first.lines())).isTrue();
         assertThat(cache.isDirty(id)).isFalse();
         for (int i = 0; i < 2; i++) {
-            assertThat(onReplica(i, id, "written.txt")).contains("through the mount");
+            assertThat(cluster.readOnReplica(i, id, "written.txt")).contains("through the mount");
         }
         int snapshots = cluster.zfs().listSnapshots(local(id)).size();
         ProjectCache.SyncReport second = cache.sync(Optional.of(id));
@@ -294,11 +282,11 @@ class MountIT {
         assertThat(down.ok()).isFalse();
         assertThat(down.lines()).anyMatch(l -> l.contains(cluster.address(1).getPort() + ": failed"))
                 .anyMatch(l -> l.contains(cluster.address(0).getPort() + ": acked"));
-        assertThat(onReplica(0, id, "late.txt")).contains("while srv1 was down");
+        assertThat(cluster.readOnReplica(0, id, "late.txt")).contains("while srv1 was down");
         cluster.restart(1);
         ProjectCache.SyncReport up = cache.sync(Optional.of(id));
         assertThat(up.ok()).as(String.join("\n", up.lines())).isTrue();
-        assertThat(onReplica(1, id, "late.txt")).contains("while srv1 was down");
+        assertThat(cluster.readOnReplica(1, id, "late.txt")).contains("while srv1 was down");
     }
 
     @Test
@@ -318,7 +306,7 @@ class MountIT {
         assertThat(cache.status()).filteredOn(p -> p.id().equals(id)).singleElement()
                 .satisfies(p -> assertThat(p.state()).isEqualTo("conflicted"));
         assertThat(Files.readString(mnt.resolve(id.toString()).resolve("other.txt"))).isEqualTo("changed locally");
-        assertThat(onReplica(0, id, "other.txt")).contains("changed on the replica");
+        assertThat(cluster.readOnReplica(0, id, "other.txt")).contains("changed on the replica");
         assertThat(cluster.zfs().newestSnapshot(remote).orElseThrow().guid()).isEqualTo(serverHead.guid());
     }
 
@@ -354,14 +342,14 @@ class MountIT {
     void resolve_keepLocal_setsTheReplicasCopyAside_andWritesTheLocalOne() throws Exception {
         ProjectId id = conflicted();
         assertThat(cache.resolve(id, true)).anyMatch(l -> l.contains("now holds the local copy"));
-        assertThat(onReplica(0, id, "other.txt")).contains("local");
-        assertThat(onReplica(1, id, "other.txt")).contains("local");
+        assertThat(cluster.readOnReplica(0, id, "other.txt")).contains("local");
+        assertThat(cluster.readOnReplica(1, id, "other.txt")).contains("local");
         assertThat(asideContent(cluster.root(0), id)).isEqualTo("replica");
         assertThat(cache.status()).filteredOn(p -> p.id().equals(id)).singleElement()
                 .satisfies(p -> assertThat(p.state()).isNotEqualTo("conflicted"));
         Files.writeString(mnt.resolve(id.toString()).resolve("after.txt"), "after resolve");
         assertThat(cache.sync(Optional.of(id)).ok()).isTrue();
-        assertThat(onReplica(0, id, "after.txt")).contains("after resolve");
+        assertThat(cluster.readOnReplica(0, id, "after.txt")).contains("after resolve");
     }
 
     @Test
@@ -370,7 +358,7 @@ class MountIT {
         assertThat(cache.resolve(id, false)).anyMatch(l -> l.contains("the local copy is kept as"));
         assertThat(Files.readString(mnt.resolve(id.toString()).resolve("other.txt"))).isEqualTo("replica");
         assertThat(asideContent(cluster.clientRoot(), id)).isEqualTo("local");
-        assertThat(onReplica(1, id, "other.txt")).contains("replica");
+        assertThat(cluster.readOnReplica(1, id, "other.txt")).contains("replica");
         assertThat(asideContent(cluster.root(1), id)).isEqualTo("local");
         Files.writeString(mnt.resolve(id.toString()).resolve("after.txt"), "after resolve");
         assertThat(cache.sync(Optional.of(id)).ok()).isTrue();
@@ -404,7 +392,7 @@ class MountIT {
             assertThat(cache.evict(id)).get().asString().contains("in use").contains("open file " + file);
         }
         assertThat(cache.evict(id)).isEmpty();
-        assertThat(onReplica(1, id, "unsynced.txt")).contains("must not be lost");
+        assertThat(cluster.readOnReplica(1, id, "unsynced.txt")).contains("must not be lost");
         assertThat(Files.readString(file)).isEqualTo("must not be lost");
     }
 

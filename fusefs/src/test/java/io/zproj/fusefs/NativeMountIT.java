@@ -95,6 +95,20 @@ class NativeMountIT {
         return id;
     }
 
+    /** A new project with one file, faulted in on {@code c} and mounted natively. */
+    private static ProjectId fetched(Client c, String file, String content) throws Exception {
+        ProjectId id = seed(file, content);
+        c.cache().refreshList();
+        faultIn(c, id);
+        return id;
+    }
+
+    /** Writes the project back from {@code c}; every replica must ack. */
+    private static void synced(Client c, ProjectId id) {
+        ProjectCache.SyncReport r = c.cache().sync(Optional.of(id));
+        assertThat(r.ok()).as(String.join("\n", r.lines())).isTrue();
+    }
+
     /** Faults the project in through the namespace and waits for its native mount. */
     private static void faultIn(Client c, ProjectId id) throws Exception {
         try (var s = Files.list(c.dir(id))) {
@@ -106,18 +120,6 @@ class NativeMountIT {
 
     private static long device(Path p) throws IOException {
         return ((Number) Files.getAttribute(p, "unix:dev")).longValue();
-    }
-
-    /** The file as replica {@code i}'s newest data has it, or empty. */
-    private static Optional<String> onReplica(int i, ProjectId id, String file) throws IOException {
-        DatasetName ds = cluster.root(i).child(id);
-        Path m = cluster.mount(ds);
-        try {
-            Path f = m.resolve(file);
-            return Files.exists(f) ? Optional.of(Files.readString(f)) : Optional.empty();
-        } finally {
-            cluster.zfs().unmount(ds);
-        }
     }
 
     private static String run(Path dir, String... cmd) throws IOException, InterruptedException {
@@ -164,10 +166,9 @@ class NativeMountIT {
             assertThat(sh.run("cd \"$PWD\"; stat -c %d .")).as("cd \"$PWD\" moves onto the native mount")
                     .isEqualTo(Long.toString(device(c.backing(id))));
         }
-        ProjectCache.SyncReport r = c.cache().sync(Optional.of(id));
-        assertThat(r.ok()).as(String.join("\n", r.lines())).isTrue();
-        assertThat(onReplica(0, id, "new.txt")).contains("new\n");
-        assertThat(onReplica(1, id, "sub/f")).contains("deep\n");
+        synced(c, id);
+        assertThat(cluster.readOnReplica(0, id, "new.txt")).contains("new\n");
+        assertThat(cluster.readOnReplica(1, id, "sub/f")).contains("deep\n");
     }
 
     @Test
@@ -202,21 +203,16 @@ class NativeMountIT {
     @Test
     void aWriteMadeDirectlyInTheBackingMount_isDetected_andWrittenBack() throws Exception {
         Client c = start("a");
-        ProjectId id = seed("f", "f");
-        c.cache().refreshList();
-        faultIn(c, id);
+        ProjectId id = fetched(c, "f", "f");
         Files.writeString(c.backing(id).resolve("direct.txt"), "not through zproj at all");
-        ProjectCache.SyncReport r = c.cache().sync(Optional.of(id));
-        assertThat(r.ok()).as(String.join("\n", r.lines())).isTrue();
-        assertThat(onReplica(0, id, "direct.txt")).contains("not through zproj at all");
+        synced(c, id);
+        assertThat(cluster.readOnReplica(0, id, "direct.txt")).contains("not through zproj at all");
     }
 
     @Test
     void aNoOpInterval_makesNoSnapshot_andAnyChangeMakesOne() throws Exception {
         Client c = start("a");
-        ProjectId id = seed("f", "f");
-        c.cache().refreshList();
-        faultIn(c, id);
+        ProjectId id = fetched(c, "f", "f");
         DatasetName ds = c.config().cacheRoot().child(id);
         int before = cluster.zfs().listSnapshots(ds).size();
         Files.readString(c.dir(id).resolve("f")); // reading is not a change (atime=off)
@@ -232,9 +228,7 @@ class NativeMountIT {
     @Test
     void aChangeMadeWhileTheDaemonWasDown_isWrittenBackAfterRestart() throws Exception {
         Client c = start("a");
-        ProjectId id = seed("f", "f");
-        c.cache().refreshList();
-        faultIn(c, id);
+        ProjectId id = fetched(c, "f", "f");
         c.stop();
         clients.remove(c);
         DatasetName ds = c.config().cacheRoot().child(id);
@@ -243,9 +237,8 @@ class NativeMountIT {
         cluster.zfs().unmount(ds);
         Client again = start("a");
         assertThat(again.cache().isDirty(id)).as("ZFS says it changed").isTrue();
-        ProjectCache.SyncReport r = again.cache().sync(Optional.of(id));
-        assertThat(r.ok()).as(String.join("\n", r.lines())).isTrue();
-        assertThat(onReplica(1, id, "offline.txt")).contains("written while no daemon ran");
+        synced(again, id);
+        assertThat(cluster.readOnReplica(1, id, "offline.txt")).contains("written while no daemon ran");
     }
 
     // ------------------------------------------------------------------ refresh
@@ -317,9 +310,7 @@ class NativeMountIT {
     @Test
     void evictionWithACwdInside_isRefusedNamingTheProcess_thenSucceedsAfterItLeaves() throws Exception {
         Client c = start("a");
-        ProjectId id = seed("f", "f");
-        c.cache().refreshList();
-        faultIn(c, id);
+        ProjectId id = fetched(c, "f", "f");
         try (Shell user = Shell.in(c.dir(id))) {
             assertThat(c.cache().evict(id)).get().asString().contains("in use").contains("pid " + user.pid())
                     .contains("cwd " + c.dir(id));

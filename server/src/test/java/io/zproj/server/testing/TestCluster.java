@@ -132,6 +132,19 @@ public final class TestCluster implements AutoCloseable {
         return mnt;
     }
 
+    /** A file of a project as replica {@code i}'s newest data has it, or empty (mounted for the look, then unmounted). */
+    public java.util.Optional<String> readOnReplica(int i, ProjectId id, String file) throws IOException {
+        DatasetName ds = root(i).child(id);
+        Path m = mount(ds);
+        try {
+            Path f = m.resolve(file);
+            return java.nio.file.Files.exists(f) ? java.util.Optional.of(java.nio.file.Files.readString(f))
+                    : java.util.Optional.empty();
+        } finally {
+            zfs().unmount(ds);
+        }
+    }
+
     /** The tree of a dataset, described for comparison (mounted for the look, then unmounted). */
     public java.util.Map<String, String> tree(DatasetName ds) throws IOException {
         return io.zproj.zfs.testing.Trees.describe(zfs(), ds,
