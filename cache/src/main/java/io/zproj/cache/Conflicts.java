@@ -53,7 +53,9 @@ final class Conflicts {
             throw new CacheException(id + " is not conflicted");
         }
         List<String> done = new ArrayList<>();
-        synchronized (local.lockFor(id)) {
+        java.util.concurrent.locks.ReentrantLock lock = local.lockFor(id);
+        lock.lock();
+        try {
             writeBack.lock(id);
             try {
                 if (keepLocal) {
@@ -66,6 +68,8 @@ final class Conflicts {
             } finally {
                 writeBack.unlock(id);
             }
+        } finally {
+            lock.unlock();
         }
         natives.request(id);
         LOG.log(Level.WARNING, "resolved the conflict of " + id + " keeping the " + (keepLocal ? "local" : "remote")

@@ -93,7 +93,9 @@ final class Eviction {
 
     /** Evicts one project; empty if done, otherwise why not. */
     Optional<String> evict(ProjectId id) {
-        synchronized (local.lockFor(id)) {
+        java.util.concurrent.locks.ReentrantLock lock = local.lockFor(id);
+        lock.lock();
+        try {
             if (!local.isLocal(id)) {
                 return Optional.of("not cached here");
             }
@@ -132,6 +134,8 @@ final class Eviction {
             } catch (IOException | RuntimeException e) {
                 return Optional.of("eviction failed: " + e.getMessage());
             }
+        } finally {
+            lock.unlock();
         }
     }
 }

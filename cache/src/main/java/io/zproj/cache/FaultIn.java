@@ -87,7 +87,17 @@ final class FaultIn {
 
     private Path fetchAndMount(ProjectId id) throws IOException {
         Path dir;
-        synchronized (local.lockFor(id)) {
+        java.util.concurrent.locks.ReentrantLock lock = local.lockFor(id);
+        while (!tryLock(lock)) {
+            // Whoever holds the lock may be waiting for a native mount, which waits in the kernel for
+            // the FUSE request that waits for this fetch: once the project is mounted, answer at once.
+            Path ready = local.backing(id);
+            if (ready != null) {
+                natives.request(id);
+                return ready;
+            }
+        }
+        try {
             dir = local.backing(id);
             if (dir == null) {
                 boolean isLocal = local.isLocal(id);
@@ -97,9 +107,20 @@ final class FaultIn {
                 local.makeRoom(id);
                 dir = local.mountBacking(id);
             }
+        } finally {
+            lock.unlock();
         }
         natives.request(id);
         return dir;
+    }
+
+    private static boolean tryLock(java.util.concurrent.locks.ReentrantLock lock) throws CacheException {
+        try {
+            return lock.tryLock(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheException("interrupted while waiting to fetch");
+        }
     }
 
     /**
@@ -108,13 +129,17 @@ final class FaultIn {
      */
     void mountCached(ProjectId id) {
         try {
-            synchronized (local.lockFor(id)) {
+            java.util.concurrent.locks.ReentrantLock lock = local.lockFor(id);
+            lock.lock();
+            try {
                 if (local.isLocal(id) && local.backing(id) == null && local.mounted().size() < config.maxMounted()) {
                     if (!changed.test(id)) {
                         pullLocked(id, true);
                     }
                     local.mountBacking(id);
                 }
+            } finally {
+                lock.unlock();
             }
             natives.bindNow(id);
         } catch (IOException | RuntimeException e) {

@@ -40,7 +40,7 @@ final class LocalProjects {
     private final Map<ProjectId, Long> lastAccess = new ConcurrentHashMap<>();
     /** Projects some replica does not hold the newest snapshot of (as of their last write-back): kept across restarts. */
     private final Set<ProjectId> unsynced = ConcurrentHashMap.newKeySet();
-    private final Map<ProjectId, Object> locks = new ConcurrentHashMap<>();
+    private final Map<ProjectId, java.util.concurrent.locks.ReentrantLock> locks = new ConcurrentHashMap<>();
     private volatile Predicate<ProjectId> openThroughDaemon = id -> false;
 
     LocalProjects(Zfs zfs, CacheConfig config, Clock clock, CacheState state, NativeMounts natives) {
@@ -71,8 +71,8 @@ final class LocalProjects {
     }
 
     /** The lock held while a project's dataset or mounts change. */
-    Object lockFor(ProjectId id) {
-        return locks.computeIfAbsent(id, k -> new Object());
+    java.util.concurrent.locks.ReentrantLock lockFor(ProjectId id) {
+        return locks.computeIfAbsent(id, k -> new java.util.concurrent.locks.ReentrantLock());
     }
 
     DatasetName dataset(ProjectId id) {
@@ -176,6 +176,9 @@ final class LocalProjects {
             } catch (DatasetBusyException e) {
                 natives.request(id); // put back what was taken
                 throw new ProjectBusyException(id + " is in use", Holders.of(backingDir(id)));
+            } catch (IOException | RuntimeException e) {
+                natives.request(id);
+                throw e;
             }
             backing.remove(id);
         }
@@ -199,9 +202,16 @@ final class LocalProjects {
                 busy.add(victim + " (files open through the daemon)");
                 continue;
             }
+            java.util.concurrent.locks.ReentrantLock lock = lockFor(victim);
+            if (!lock.tryLock()) { // being fetched, refreshed or evicted: not idle; and never wait here
+                busy.add(victim + " (busy)");
+                continue;
+            }
             try {
-                synchronized (lockFor(victim)) {
+                try {
                     unmount(victim);
+                } finally {
+                    lock.unlock();
                 }
                 LOG.log(Level.INFO, "unmounted the idle project " + victim + " (at most " + config.maxMounted()
                         + " mounted); it is mounted again on its next access");

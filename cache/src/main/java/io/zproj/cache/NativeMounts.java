@@ -40,6 +40,10 @@ public final class NativeMounts {
     private final Map<ProjectId, Object> bindLocks = new ConcurrentHashMap<>();
     private volatile Path mountpoint;
     private volatile Function<ProjectId, Path> backingOf = id -> null;
+    private volatile boolean closing;
+    /** When a bind of each project last failed: it is not tried again for {@value #RETRY_MILLIS} ms. */
+    private final Map<ProjectId, Long> failedAt = new ConcurrentHashMap<>();
+    private static final long RETRY_MILLIS = 30_000;
 
     /** Where each project's backing mount is, if it is mounted. */
     void backedBy(Function<ProjectId, Path> lookup) {
@@ -80,7 +84,11 @@ public final class NativeMounts {
 
     /** Asks for the native mount of a project whose backing is mounted; cheap when asked already. */
     void request(ProjectId id) {
-        if (attached() && !mounter.isShutdown() && wanted.add(id)) {
+        Long failed = failedAt.get(id);
+        if (failed != null && System.currentTimeMillis() - failed < RETRY_MILLIS) {
+            return;
+        }
+        if (attached() && !closing && wanted.add(id)) {
             try {
                 mounter.execute(() -> bindNow(id));
             } catch (RejectedExecutionException e) {
@@ -101,25 +109,37 @@ public final class NativeMounts {
     /** Binds now, on the calling thread: the mounter's, or one that answers no FUSE request. */
     void bindNow(ProjectId id) {
         Path dir = dir(id);
-        if (dir == null) {
+        if (dir == null || closing) {
+            wanted.remove(id);
             return;
         }
+        boolean bound = false;
+        Path backing = null;
         try {
             synchronized (bindLockFor(id)) {
-                Path backing = backingOf.apply(id);
-                if (backing != null && MountTable.isMounted(backing)) {
+                backing = backingOf.apply(id);
+                if (backing != null && !MountTable.isMounted(backing)) {
+                    throw new CacheException(backing + " is not mounted"); // never bind the empty directory
+                }
+                if (backing != null) {
                     if (!MountTable.isMounted(dir)) {
                         run(List.of("mount", "--bind", "-o", "nosuid,nodev", backing.toString(), dir.toString()),
                                 "cannot mount " + backing + " over " + dir);
                     }
-                } else {
-                    wanted.remove(id);
+                    bound = true;
+                    failedAt.remove(id);
                 }
             }
         } catch (IOException | RuntimeException e) {
+            failedAt.put(id, System.currentTimeMillis());
+            LOG.log(Level.WARNING, "cannot mount " + id + " natively (it is served through the daemon; tried again in "
+                    + RETRY_MILLIS / 1000 + " s at the earliest): " + e.getMessage());
+        }
+        if (!bound) {
             wanted.remove(id);
-            LOG.log(Level.WARNING, "cannot mount " + id + " natively (it is served through the daemon): "
-                    + e.getMessage());
+            if (backing == null && backingOf.apply(id) != null) {
+                request(id); // mounted meanwhile: a request made then found this one still wanted
+            }
         }
     }
 
@@ -165,7 +185,8 @@ public final class NativeMounts {
             Set<Path> present = new HashSet<>();
             MountTable.read().forEach(m -> present.add(m.mountpoint()));
             for (ProjectId id : mounted) {
-                if (!present.contains(dir(id)) && wanted.remove(id)) {
+                if (!present.contains(dir(id))) {
+                    wanted.remove(id); // a queued bind that finds it mounted does nothing
                     request(id);
                 }
             }
@@ -182,7 +203,8 @@ public final class NativeMounts {
      */
     List<String> detachAll(List<ProjectId> ids) {
         List<String> busy = new ArrayList<>();
-        mounter.shutdown();
+        closing = true; // queued binds and start-up mounts do nothing from now on
+        mounter.shutdownNow();
         try {
             if (!mounter.awaitTermination(60, TimeUnit.SECONDS)) {
                 LOG.log(Level.WARNING, "native mounts still being made 60 s after shutdown began");
@@ -223,23 +245,35 @@ public final class NativeMounts {
         return done;
     }
 
-    /** Runs mount or umount; a failure says what failed and what the command printed. */
+    /**
+     * Runs mount or umount (in the C locale, so its messages can be read), at most
+     * {@value #COMMAND_SECONDS} s; a failure says what failed and what the command printed.
+     */
     static void run(List<String> cmd, String what) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        String out = new String(p.getInputStream().readNBytes(4096), StandardCharsets.UTF_8).strip();
+        java.io.File out = java.io.File.createTempFile("zproj-mount", ".out");
         try {
-            if (!p.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS)) {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().put("LC_ALL", "C");
+            Process p = pb.start();
+            try {
+                if (!p.waitFor(COMMAND_SECONDS, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                    throw new CacheException(what + ": " + cmd.get(0) + " did not finish within " + COMMAND_SECONDS
+                            + " s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
                 p.destroyForcibly();
-                throw new CacheException(what + ": " + cmd.get(0) + " did not finish within " + COMMAND_SECONDS + " s");
+                throw new CacheException(what + ": interrupted");
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new CacheException(what + ": interrupted");
-        }
-        if (p.exitValue() != 0) {
-            throw new CacheException(what + ": " + (out.isEmpty() ? cmd.get(0) + " exited with " + p.exitValue() : out));
+            if (p.exitValue() != 0) {
+                String text = new String(java.nio.file.Files.readAllBytes(out.toPath()), StandardCharsets.UTF_8).strip();
+                throw new CacheException(what + ": " + (text.isEmpty() ? cmd.get(0) + " exited with " + p.exitValue()
+                        : text.length() > 1000 ? text.substring(0, 1000) : text));
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(out.toPath());
         }
     }
 }

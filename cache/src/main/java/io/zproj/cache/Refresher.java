@@ -144,7 +144,9 @@ final class Refresher {
      */
     void refreshMounted(ProjectId id) {
         try {
-            synchronized (local.lockFor(id)) {
+            java.util.concurrent.locks.ReentrantLock lock = local.lockFor(id);
+            lock.lock();
+            try {
                 if (local.backing(id) == null || keepAsItIs.test(id)) {
                     return;
                 }
@@ -163,6 +165,8 @@ final class Refresher {
                 } finally {
                     local.mountBacking(id);
                 }
+            } finally {
+                lock.unlock();
             }
             natives.request(id);
         } catch (IOException | RuntimeException e) {

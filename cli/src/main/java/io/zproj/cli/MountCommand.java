@@ -63,7 +63,11 @@ final class MountCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         Path mp = mountpoint.toAbsolutePath().normalize();
         clearDeadMount(mp);
+        Files.createDirectories(mp);
+        mp = mp.toRealPath(); // the kernel's mount table names real paths: so must we
         Path stateDir = (state == null ? Path.of("/var/lib/zproj/client") : state).toAbsolutePath();
+        Files.createDirectories(stateDir);
+        stateDir = stateDir.toRealPath();
         CacheConfig config = CacheConfig.of(DatasetName.of(cacheRoot), stateDir, Addresses.parseList(servers))
                 .withWriteBack(Durations.parse(writebackInterval)).withKeep(io.zproj.zfs.KeepPolicy.parse(keep))
                 .withCacheSize(Sizes.parse(cacheSize)).withMaxMounted(maxMounted);
@@ -126,7 +130,10 @@ final class MountCommand implements Callable<Integer> {
         for (Path p : io.zproj.cache.NativeMounts.detachLeftovers(mp)) {
             System.err.println("zproj mount: detached " + p + ", left by a daemon that was killed");
         }
-        new ProcessBuilder("umount", "-l", mp.toString()).inheritIO().start().waitFor();
+        if (new ProcessBuilder("umount", "-l", mp.toString()).inheritIO().start().waitFor() != 0) {
+            throw new io.zproj.cache.CacheException("cannot clear the dead mount at " + mp + " left by a daemon that"
+                    + " was killed (umount -l failed); clear it by hand and start again");
+        }
         System.err.println("zproj mount: cleared the dead mount at " + mp + " left by a daemon that was killed");
     }
 }

@@ -41,7 +41,7 @@ final class BackingPaths {
 
         /** The same file as a path for calls without an {@code *at} form (truncate, xattrs). */
         String procPath() {
-            return "/proc/self/fd/" + dirfd + (path.equals(".") ? "" : "/" + path);
+            return "/proc/self/fd/" + dirfd + "/" + path; // "/." for the directory itself, never the proc link
         }
 
         @Override
@@ -77,36 +77,50 @@ final class BackingPaths {
     /** Resolves {@code t}, then acts as the caller ({@code uid}, {@code gid}, thread {@code pid}). */
     At at(Target t, int uid, int gid, long pid) throws ErrnoException, IOException {
         int root = openBacking(t);
+        List<Integer> opened = new ArrayList<>(List.of(root));
+        try {
+            credentials.become(uid, gid, pid);
+            return walk(root, t.rest().isEmpty() ? "." : t.rest().substring(1), opened);
+        } catch (ErrnoException | RuntimeException e) {
+            opened.forEach(libc::close);
+            throw e;
+        }
+    }
+
+    /** Acts as the caller for an operation on a descriptor it already has open. */
+    void actAs(int uid, int gid, long pid) {
         credentials.become(uid, gid, pid);
-        String rest = t.rest().isEmpty() ? "." : t.rest().substring(1);
+    }
+
+    /** Acts as the daemon, for what only the daemon may see (the statfs of the backing base). */
+    void actAsDaemon() {
+        credentials.daemon();
+    }
+
+    /** {@code rest} relative to {@code root}, in parts of at most {@link #MAX_RELATIVE}; descriptors opened go to {@code opened}. */
+    private At walk(int root, String rest, List<Integer> opened) throws ErrnoException {
         if (rest.length() <= MAX_RELATIVE) {
             return new At(root, rest, new int[] {root});
         }
-        List<Integer> opened = new ArrayList<>(List.of(root));
         int slash = rest.lastIndexOf('/');
         String leaf = rest.substring(slash + 1);
         String[] parents = rest.substring(0, slash).split("/");
         int dir = root;
         StringBuilder chunk = new StringBuilder();
-        try {
-            for (int i = 0; i <= parents.length; i++) {
-                boolean flush = i == parents.length || chunk.length() + 1 + parents[i].length() > MAX_RELATIVE;
-                if (flush && chunk.length() > 0) {
-                    int next = libc.openat(dir, chunk.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
-                    if (next < 0) {
-                        throw new ErrnoException(LibC.errno());
-                    }
-                    opened.add(next);
-                    dir = next;
-                    chunk.setLength(0);
+        for (int i = 0; i <= parents.length; i++) {
+            boolean flush = i == parents.length || chunk.length() + 1 + parents[i].length() > MAX_RELATIVE;
+            if (flush && chunk.length() > 0) {
+                int next = libc.openat(dir, chunk.toString(), LibC.O_PATH | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
+                if (next < 0) {
+                    throw new ErrnoException(LibC.errno());
                 }
-                if (i < parents.length) {
-                    chunk.append(chunk.length() == 0 ? "" : "/").append(parents[i]);
-                }
+                opened.add(next);
+                dir = next;
+                chunk.setLength(0);
             }
-        } catch (ErrnoException e) {
-            opened.forEach(libc::close);
-            throw e;
+            if (i < parents.length) {
+                chunk.append(chunk.length() == 0 ? "" : "/").append(parents[i]);
+            }
         }
         return new At(dir, leaf, opened.stream().mapToInt(Integer::intValue).toArray());
     }

@@ -24,19 +24,20 @@ final class Credentials {
             || "x86_64".equals(System.getProperty("os.arch"));
 
     private final LibC libc;
-    /**
-     * Kernel threads that have their own umask already (a Java thread object may come and go for
-     * one), forgotten after a minute unused so that a thread id the kernel reuses is prepared
-     * again (preparing twice does no harm).
-     */
-    private final Cache<Long, Boolean> prepared = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(1))
-            .build();
     /** A caller's supplementary groups, by thread id, uid and gid: read from /proc once a second at most. */
     private final Cache<String, int[]> groups = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(1))
             .maximumSize(10_000).build();
     private volatile boolean warned;
 
+    /**
+     * @throws IllegalStateException on a host where a thread's groups cannot be set (only x86_64's
+     *                               raw setgroups is bound): the passthrough would act with root's groups
+     */
     Credentials(LibC libc) {
+        if (!RAW_SETGROUPS) {
+            throw new IllegalStateException("the passthrough needs per-thread credentials, bound here for x86_64 only,"
+                    + " not " + System.getProperty("os.arch"));
+        }
         this.libc = libc;
     }
 
@@ -47,7 +48,7 @@ final class Credentials {
     void become(int uid, int gid, long pid) {
         prepare();
         int[] g = groups.get(pid + ":" + uid + ":" + gid, k -> groupsOf(pid, gid));
-        if (RAW_SETGROUPS && libc.syscall(LibC.SYS_SETGROUPS_X86_64, g.length, g) != 0) {
+        if (libc.syscall(LibC.SYS_SETGROUPS_X86_64, g.length, g) != 0) {
             warnOnce("setgroups failed (errno " + LibC.errno() + "): callers act with their own group only");
         }
         libc.setfsgid(gid);
@@ -60,14 +61,15 @@ final class Credentials {
         libc.setfsgid(0);
     }
 
+    /**
+     * Gives the thread a umask of its own, 0 (the kernel applied the caller's): on every call,
+     * since a thread id can be reused by a new thread that shares the daemon's (cheap once done).
+     */
     private void prepare() {
-        long tid = libc.syscall(LibC.SYS_GETTID_X86_64, 0, null);
-        if (prepared.asMap().putIfAbsent(tid, Boolean.TRUE) == null) {
-            if (libc.unshare(LibC.CLONE_FS) == 0) {
-                libc.umask(0);
-            } else {
-                warnOnce("unshare(CLONE_FS) failed (errno " + LibC.errno() + "): new files get the daemon's umask too");
-            }
+        if (libc.unshare(LibC.CLONE_FS) == 0) {
+            libc.umask(0);
+        } else {
+            warnOnce("unshare(CLONE_FS) failed (errno " + LibC.errno() + "): new files get the daemon's umask too");
         }
     }
 

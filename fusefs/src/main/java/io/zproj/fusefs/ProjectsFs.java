@@ -83,6 +83,12 @@ public final class ProjectsFs extends FuseStubFS {
 
     // ------------------------------------------------------------------ paths
 
+    /** Acts as the process FUSE is serving, for an operation on a descriptor it opened. */
+    private void asCaller() {
+        FuseContext c = getContext();
+        paths.actAs((int) c.uid.get(), (int) c.gid.get(), c.pid.get());
+    }
+
     /** {@code t} resolved on its backing directory, acting as the process FUSE is serving. */
     private BackingPaths.At at(Target t) throws ErrnoException, IOException {
         FuseContext c = getContext();
@@ -312,6 +318,7 @@ public final class ProjectsFs extends FuseStubFS {
         return call("statfs", path, () -> {
             Target t = Target.of(path);
             if (t.isRoot() || namespace.ready(t.project()).isEmpty()) {
+                paths.actAsDaemon(); // the backing base is root's only
                 check(libc.statvfs(statfsFallback.toString(), Struct.getMemory(stbuf)));
                 return 0;
             }
@@ -352,12 +359,18 @@ public final class ProjectsFs extends FuseStubFS {
 
     @Override
     public int read(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-        return call("read", path, () -> check(libc.pread(files.get(fi.fh.get()).fd(), buf, size, offset)));
+        return call("read", path, () -> {
+            asCaller();
+            return check(libc.pread(files.get(fi.fh.get()).fd(), buf, size, offset));
+        });
     }
 
     @Override
     public int write(String path, Pointer buf, long size, long offset, FuseFileInfo fi) {
-        return call("write", path, () -> check(libc.pwrite(files.get(fi.fh.get()).fd(), buf, size, offset)));
+        return call("write", path, () -> {
+            asCaller(); // the backing filesystem clears set-user-ID bits by who writes
+            return check(libc.pwrite(files.get(fi.fh.get()).fd(), buf, size, offset));
+        });
     }
 
     /**
@@ -369,6 +382,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int flush(String path, FuseFileInfo fi) {
         return call("flush", path, () -> {
+            asCaller();
             int dup = libc.dup(files.get(fi.fh.get()).fd());
             check(dup);
             check(libc.close(dup));
@@ -379,6 +393,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int fsync(String path, int isdatasync, FuseFileInfo fi) {
         return call("fsync", path, () -> {
+            asCaller();
             int fd = files.get(fi.fh.get()).fd();
             check(isdatasync != 0 ? libc.fdatasync(fd) : libc.fsync(fd));
             return 0;
@@ -406,6 +421,7 @@ public final class ProjectsFs extends FuseStubFS {
     @Override
     public int ftruncate(String path, long size, FuseFileInfo fi) {
         return call("ftruncate", path, () -> {
+            asCaller();
             check(libc.ftruncate(files.get(fi.fh.get()).fd(), size));
             return 0;
         });
