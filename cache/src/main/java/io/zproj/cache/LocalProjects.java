@@ -157,7 +157,9 @@ final class LocalProjects {
     Path mountBacking(ProjectId id) throws IOException {
         Path dir = backingDir(id);
         zfs.mount(dataset(id), dir);
-        local.put(id, zfs.datasetInfo(dataset(id)));
+        if (!local.containsKey(id)) { // known already when it was just received or found at start
+            local.put(id, zfs.datasetInfo(dataset(id)));
+        }
         backing.put(id, dir);
         record(id);
         return dir;

@@ -341,8 +341,10 @@ final class CommandZfs implements Zfs {
             return;
         }
         if (!wanted.equals(p.get("mountpoint"))) {
-            setProperty(dataset, "mountpoint", wanted); // moves a mounted dataset
-            mounted = isMounted(dataset);
+            setProperty(dataset, "mountpoint", wanted); // moves a mounted dataset; an unmounted one stays so
+            if (mounted) {
+                mounted = isMounted(dataset);
+            }
         }
         if (!mounted) {
             try {
