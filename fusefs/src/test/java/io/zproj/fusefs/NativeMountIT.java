@@ -296,6 +296,21 @@ class NativeMountIT {
     // ------------------------------------------------------------------ eviction, bound, list
 
     @Test
+    void stopping_leavesAProjectInUseMounted_andNamesTheProcess() throws Exception {
+        Client c = start("a");
+        ProjectId id = fetched(c, "f", "f");
+        try (Shell user = Shell.in(c.dir(id))) {
+            List<String> busy = c.cache().detachNative(); // the first step of stopping
+            assertThat(busy).singleElement().asString().contains(id.toString()).contains("pid " + user.pid())
+                    .contains("cwd " + c.dir(id));
+            assertThat(MountTable.isMounted(c.dir(id))).isTrue();
+            assertThat(user.run("cat f")).isEqualTo("f");
+        }
+        assertThat(c.cache().detachNative()).isEmpty();
+        assertThat(MountTable.isMounted(c.dir(id))).isFalse();
+    }
+
+    @Test
     void evictionWithAProcessOnTheFuseDirectoryBeneath_isRefused() throws Exception {
         Client c = start("a");
         ProjectId id = seed("f", "f");
