@@ -435,30 +435,51 @@ final class CommandZfs implements Zfs {
 
     @Override
     public Map<DatasetName, List<Snapshot>> listChildSnapshots(DatasetName parent) throws ZfsException {
-        Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "2",
-                "-o", "name,property,value", "type,guid,createtxg,creation", parent.value()));
         Map<DatasetName, List<Snapshot>> result = new LinkedHashMap<>();
+        childSnapshotRows(parent, "guid,createtxg,creation").forEach((ds, snapshots) -> {
+            List<Snapshot> list = new ArrayList<>();
+            snapshots.forEach((name, p) -> {
+                try {
+                    list.add(toSnapshot(ds.snapshot(name), p));
+                } catch (IllegalArgumentException e) {
+                    LOG.log(Level.DEBUG, () -> "skipping a name zproj does not accept: " + e.getMessage());
+                }
+            });
+            list.sort(Comparator.comparingLong(Snapshot::createTxg));
+            result.put(ds, list);
+        });
+        return result;
+    }
+
+    /**
+     * One {@code zfs get -d 2} of {@code parent}: each direct child filesystem with its snapshots'
+     * properties (snapshot short name -> property -> value, in output order; none: an empty map).
+     * Names zproj does not accept are skipped.
+     */
+    private Map<DatasetName, Map<String, Map<String, String>>> childSnapshotRows(DatasetName parent, String properties)
+            throws ZfsException {
+        Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "2",
+                "-o", "name,property,value", "type," + properties, parent.value()));
+        Map<DatasetName, Map<String, Map<String, String>>> result = new LinkedHashMap<>();
         for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
             String name = row.getKey();
             int at = name.indexOf('@');
             try {
+                DatasetName ds = DatasetName.of(at < 0 ? name : name.substring(0, at));
+                if (!parent.isParentOf(ds)) {
+                    continue;
+                }
                 if (at < 0) {
-                    DatasetName ds = DatasetName.of(name);
-                    if (parent.isParentOf(ds) && "filesystem".equals(row.getValue().get("type"))) {
-                        result.putIfAbsent(ds, new ArrayList<>());
+                    if ("filesystem".equals(row.getValue().get("type"))) {
+                        result.putIfAbsent(ds, new LinkedHashMap<>());
                     }
                 } else {
-                    DatasetName ds = DatasetName.of(name.substring(0, at));
-                    if (parent.isParentOf(ds)) {
-                        result.computeIfAbsent(ds, k -> new ArrayList<>())
-                                .add(toSnapshot(ds.snapshot(name.substring(at + 1)), row.getValue()));
-                    }
+                    result.computeIfAbsent(ds, k -> new LinkedHashMap<>()).put(name.substring(at + 1), row.getValue());
                 }
             } catch (IllegalArgumentException e) {
                 LOG.log(Level.DEBUG, () -> "skipping a name zproj does not accept: " + e.getMessage());
             }
         }
-        result.values().forEach(list -> list.sort(Comparator.comparingLong(Snapshot::createTxg)));
         return result;
     }
 
@@ -480,31 +501,17 @@ final class CommandZfs implements Zfs {
         SnapshotName probe = parent.snapshot(Snapshots.PREFIX + "probe-" + System.nanoTime());
         runner.run(List.of(zfs, "snapshot", probe.full())); // makes the pool write its open transaction group
         try {
-            Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "2",
-                    "-o", "name,property,value", "type,createtxg,used", parent.value()));
-            Map<DatasetName, long[]> newest = new LinkedHashMap<>(); // child -> {createtxg, used} of its newest
-            for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
-                String name = row.getKey();
-                int at = name.indexOf('@');
-                DatasetName ds = childOrNull(parent, at < 0 ? name : name.substring(0, at));
-                if (ds == null) {
-                    continue;
-                }
-                if (at < 0) {
-                    if ("filesystem".equals(row.getValue().get("type"))) {
-                        newest.putIfAbsent(ds, new long[] {-1, 1});
+            childSnapshotRows(parent, "createtxg,used").forEach((ds, snapshots) -> {
+                long newestTxg = -1;
+                long newestUsed = 1; // no snapshot: everything in it is a change
+                for (Map<String, String> p : snapshots.values()) {
+                    long txg = parseLong(p.get("createtxg"));
+                    if (txg > newestTxg) {
+                        newestTxg = txg;
+                        newestUsed = parseLong(p.get("used"));
                     }
-                    continue;
                 }
-                long txg = parseLong(row.getValue().get("createtxg"));
-                long used = parseLong(row.getValue().get("used"));
-                long[] best = newest.get(ds);
-                if (best == null || txg > best[0]) {
-                    newest.put(ds, new long[] {txg, used});
-                }
-            }
-            newest.forEach((ds, n) -> {
-                if (n[1] > 0) {
+                if (newestUsed > 0) {
                     changed.add(ds);
                 }
             });
