@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -180,10 +179,5 @@ final class FaultIn {
 
     long bytesFetched() {
         return bytesFetched.get();
-    }
-
-    /** The projects being fetched, for a log line. */
-    List<ProjectId> fetching() {
-        return List.copyOf(opening.keySet());
     }
 }

@@ -114,10 +114,6 @@ final class LocalProjects {
         return backing.keySet();
     }
 
-    long lastAccess(ProjectId id) {
-        return lastAccess.getOrDefault(id, 0L);
-    }
-
     Map<ProjectId, Long> lastAccesses() {
         return new HashMap<>(lastAccess);
     }
@@ -225,11 +221,6 @@ final class LocalProjects {
             LOG.log(Level.WARNING, backing.size() + " projects are mounted, at the bound of " + config.maxMounted()
                     + ", and none can be unmounted now: " + String.join("; ", busy));
         }
-    }
-
-    /** Whether some replica may lack the project's newest snapshot. */
-    boolean unsynced(ProjectId id) {
-        return unsynced.contains(id);
     }
 
     Set<ProjectId> allUnsynced() {

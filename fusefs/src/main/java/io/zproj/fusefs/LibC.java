@@ -72,10 +72,6 @@ public interface LibC {
 
     int umask(int mask);
 
-    int lstat(String path, Pointer stat);
-
-    int open(String path, int flags, int mode);
-
     int close(int fd);
 
     int dup(int fd);
@@ -92,37 +88,9 @@ public interface LibC {
 
     int fdatasync(int fd);
 
-    int mkdir(String path, int mode);
-
-    int mknod(String path, int mode, long dev);
-
-    int rmdir(String path);
-
-    int unlink(String path);
-
-    int rename(String from, String to);
-
-    int symlink(String target, String linkPath);
-
-    long readlink(String path, Pointer buf, long size);
-
-    int link(String existing, String newPath);
-
-    int chmod(String path, int mode);
-
-    int lchown(String path, int uid, int gid);
-
-    int fchown(int fd, int uid, int gid);
-
-    int geteuid();
-
-    int getegid();
-
     int utimensat(int dirfd, String path, Pointer times, int flags);
 
     int statvfs(String path, Pointer buf);
-
-    int access(String path, int mode);
 
     long lgetxattr(String path, String name, Pointer value, long size);
 
