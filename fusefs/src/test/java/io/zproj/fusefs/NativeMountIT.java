@@ -109,6 +109,18 @@ class NativeMountIT {
         assertThat(r.ok()).as(String.join("\n", r.lines())).isTrue();
     }
 
+    /**
+     * Writes a file through {@code from} and writes it back; then {@code to} lists the servers,
+     * which refreshes its copy unless it is in use.
+     */
+    private static void writtenBackAndListed(Client from, Client to, ProjectId id, String file, String content)
+            throws IOException {
+        Files.writeString(from.dir(id).resolve(file), content);
+        synced(from, id);
+        cluster.rescanAll();
+        to.cache().refreshList();
+    }
+
     /** Faults the project in through the namespace and waits for its native mount. */
     private static void faultIn(Client c, ProjectId id) throws Exception {
         try (var s = Files.list(c.dir(id))) {
@@ -193,8 +205,7 @@ class NativeMountIT {
                 assertThat(nativePath.run(script)).isEqualTo(expected);
             }
         } finally {
-            cluster.zfs().unmount(plain);
-            cluster.zfs().destroyDataset(plain);
+            cluster.zfs().unmount(plain); // destroyed with the pool (zfs-fuse may call it busy for a moment now)
         }
     }
 
@@ -257,10 +268,7 @@ class NativeMountIT {
             assertThatThrownBy(() -> Files.readString(second.dir(id).resolve("round.txt")))
                     .isInstanceOf(NoSuchFileException.class);
             assertThat(entered.run("cat round.txt")).contains("No such file");
-            Files.writeString(first.dir(id).resolve("round.txt"), "from the first mount");
-            assertThat(first.cache().sync(Optional.of(id)).ok()).isTrue();
-            cluster.rescanAll();
-            second.cache().refreshList(); // sees the new head, refreshes the project
+            writtenBackAndListed(first, second, id, "round.txt", "from the first mount"); // refreshes the project
             assertThat(Files.readString(second.dir(id).resolve("round.txt"))).isEqualTo("from the first mount");
             assertThat(run(second.mountpoint(), "ls", "-la", id.toString())).contains("round.txt")
                     .doesNotContain("?");
@@ -279,10 +287,7 @@ class NativeMountIT {
         faultIn(first, id);
         faultIn(second, id);
         try (Shell user = Shell.in(second.dir(id))) { // on the native mount: it is busy
-            Files.writeString(first.dir(id).resolve("later.txt"), "later");
-            assertThat(first.cache().sync(Optional.of(id)).ok()).isTrue();
-            cluster.rescanAll();
-            second.cache().refreshList();
+            writtenBackAndListed(first, second, id, "later.txt", "later");
             assertThat(user.run("cat later.txt")).contains("No such file");
             assertThat(second.cache().status()).filteredOn(p -> p.id().equals(id)).singleElement()
                     .satisfies(p -> assertThat(p.behind()).contains(1));
