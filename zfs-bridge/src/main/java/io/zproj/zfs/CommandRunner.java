@@ -84,6 +84,7 @@ final class CommandRunner implements AutoCloseable {
     StreamProcess startStream(List<String> command, boolean pipeStdin) throws ZfsException {
         Process process = start(command,
                 pipeStdin ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.from(DEV_NULL));
+        Pipes.enlarge(process.pid(), pipeStdin ? 0 : 1);
         BoundedCapture err = drain(process.getErrorStream(), config.maxStderrBytes());
         return new StreamProcess(command, process, err, config, watchdogs);
     }
