@@ -161,7 +161,11 @@ final class FaultIn {
                 inProgress.done(id);
             }
             bytesFetched.addAndGet(r.stats().rawBytes());
-            local.added(id);
+            if (r.received().isPresent()) {
+                local.added(id, r.received().get().info());
+            } else {
+                local.added(id);
+            }
             pulled.accept(id);
             if (!r.upToDate()) {
                 LOG.log(Level.INFO, (isLocal ? "refreshed " : "faulted in ") + id + " " + r.snapshot() + " from "

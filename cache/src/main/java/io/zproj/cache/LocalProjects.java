@@ -134,7 +134,12 @@ final class LocalProjects {
 
     /** A dataset received (or renamed) into place. */
     void added(ProjectId id) throws IOException {
-        local.put(id, zfs.datasetInfo(dataset(id)));
+        added(id, zfs.datasetInfo(dataset(id)));
+    }
+
+    /** A dataset received into place, as the receive read it. */
+    void added(ProjectId id, DatasetInfo info) {
+        local.put(id, info);
     }
 
     /** The dataset is gone (destroyed or renamed away); its record too. */

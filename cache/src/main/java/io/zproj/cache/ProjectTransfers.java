@@ -16,6 +16,7 @@ import io.zproj.transport.TransportClient;
 import io.zproj.transport.TransportException;
 import io.zproj.zfs.DatasetExistsException;
 import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.DatasetState;
 import io.zproj.zfs.InvalidStreamException;
 import io.zproj.zfs.ProjectId;
 import io.zproj.zfs.ReceiveOptions;
@@ -36,6 +37,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Moves one project between a local root and replica servers: {@link #pull} fetches it from
@@ -55,9 +59,12 @@ public final class ProjectTransfers {
     /** The replicas that hold a project, best first, and why the others could not be used. */
     public record Ranking(List<Candidate> candidates, List<String> failures) {}
 
-    /** What a pull did. */
+    /**
+     * What a pull did; {@code received} is what the local copy holds after it, empty if it was
+     * up to date already.
+     */
     public record PullOutcome(InetSocketAddress server, SnapshotEntry snapshot, boolean upToDate, boolean incremental,
-            StreamStats stats, Duration elapsed) {}
+            StreamStats stats, Duration elapsed, Optional<DatasetState> received) {}
 
     /** What a push did; {@code upToDate} if the server already had the snapshot and nothing was sent. */
     public record PushOutcome(InetSocketAddress server, Ack ack, boolean upToDate, boolean incremental,
@@ -96,27 +103,55 @@ public final class ProjectTransfers {
         }
     }
 
+    /**
+     * Probes run at once, one thread each (idle ones end after a minute): a fault-in waits for
+     * the slowest server, not for the sum of them.
+     */
+    private static final ExecutorService PROBES = Executors.newCachedThreadPool(Threads.named("zproj-probe"));
+
+    /** One server's answer: an open probe, or why it could not be used. */
+    private record ProbeResult(Probe probe, String failure) {}
+
     /** Info from each server (and a ping for round trip and load when there is a choice to make), best first. */
     private Probes probe(ProjectId id, List<InetSocketAddress> servers) {
+        List<CompletableFuture<ProbeResult>> asked = new ArrayList<>();
+        for (int i = 0; i < servers.size(); i++) {
+            InetSocketAddress server = servers.get(i);
+            boolean choice = servers.size() > 1;
+            if (i == servers.size() - 1) {
+                asked.add(CompletableFuture.completedFuture(probeOne(id, server, choice))); // this thread's share
+            } else {
+                asked.add(CompletableFuture.supplyAsync(() -> probeOne(id, server, choice), PROBES));
+            }
+        }
         List<Probe> open = new ArrayList<>();
         List<String> failures = new ArrayList<>();
-        for (InetSocketAddress server : servers) {
-            TransportClient c = null;
-            try {
-                c = transport.connect(server, clientName);
-                TransportClient.PingResult ping = servers.size() > 1 ? c.ping()
-                        : new TransportClient.PingResult(Duration.ZERO, new Load(0, 0));
-                open.add(new Probe(new Candidate(server, c.info(id.uuid()), ping.rtt(), ping.load()), c));
-            } catch (TransportException e) {
-                if (c != null) {
-                    c.close();
-                }
-                failures.add(Addresses.format(server) + ": " + (e instanceof RemoteException r
-                        && r.code() == ErrorCode.NOT_FOUND ? "does not hold " + id : e.getMessage()));
+        for (CompletableFuture<ProbeResult> f : asked) {
+            ProbeResult r = f.join();
+            if (r.probe() != null) {
+                open.add(r.probe());
+            } else {
+                failures.add(r.failure());
             }
         }
         open.sort(Comparator.comparing(Probe::candidate, BEST_FIRST));
         return new Probes(open, failures);
+    }
+
+    private ProbeResult probeOne(ProjectId id, InetSocketAddress server, boolean ping) {
+        TransportClient c = null;
+        try {
+            c = transport.connect(server, clientName);
+            TransportClient.PingResult pong = ping ? c.ping()
+                    : new TransportClient.PingResult(Duration.ZERO, new Load(0, 0));
+            return new ProbeResult(new Probe(new Candidate(server, c.info(id.uuid()), pong.rtt(), pong.load()), c), null);
+        } catch (TransportException | RuntimeException e) {
+            if (c != null) {
+                c.close();
+            }
+            return new ProbeResult(null, Addresses.format(server) + ": " + (e instanceof RemoteException r
+                    && r.code() == ErrorCode.NOT_FOUND ? "does not hold " + id : e.getMessage()));
+        }
     }
 
     /**
@@ -140,17 +175,18 @@ public final class ProjectTransfers {
                 OptionalLong base = localSnaps == null ? OptionalLong.empty() : baseFor(id, localSnaps, candidate);
                 boolean localExists = localSnaps != null;
                 try {
-                    TransportClient.PullResult<Snapshot> r = probe.client().pull(id.uuid(), base, header -> {
+                    TransportClient.PullResult<DatasetState> r = probe.client().pull(id.uuid(), base, header -> {
                         listener.started(candidate.address(), header,
                                 header.incremental() ? -1 : candidate.info().usedBytes());
                         return new ReceiveSink(zfs.receive(local, receiveOptions(localExists, candidate.info())),
                                 listener);
                     });
                     return new PullOutcome(candidate.address(), r.header().snapshot(), false,
-                            r.header().incremental(), r.stats(), Duration.ofNanos(System.nanoTime() - start));
+                            r.header().incremental(), r.stats(), Duration.ofNanos(System.nanoTime() - start),
+                            Optional.of(r.value()));
                 } catch (TransportClient.UpToDateException e) {
                     return new PullOutcome(candidate.address(), e.newest(), true, true, new StreamStats(0, 0),
-                            Duration.ofNanos(System.nanoTime() - start));
+                            Duration.ofNanos(System.nanoTime() - start), Optional.empty());
                 } catch (TransportException | InvalidStreamException e) {
                     String reason = Addresses.format(candidate.address()) + ": " + e.getMessage();
                     LOG.log(Level.WARNING, "pull of " + id + " failed, trying the next replica: " + reason);
@@ -364,7 +400,7 @@ public final class ProjectTransfers {
     }
 
     /** A local {@code zfs receive} as the sink of a pulled stream. */
-    private static final class ReceiveSink implements StreamSink<Snapshot> {
+    private static final class ReceiveSink implements StreamSink<DatasetState> {
         private final ReceiveStream receive;
         private final TransferListener listener;
         private long total;
@@ -382,8 +418,9 @@ public final class ProjectTransfers {
         }
 
         @Override
-        public Snapshot complete(long totalBytes) throws IOException {
-            return receive.finish();
+        public DatasetState complete(long totalBytes) throws IOException {
+            receive.finish();
+            return receive.received();
         }
 
         @Override

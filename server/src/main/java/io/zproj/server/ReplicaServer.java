@@ -12,6 +12,7 @@ import io.zproj.transport.StreamSink;
 import io.zproj.transport.Transport;
 import io.zproj.transport.TransportServer;
 import io.zproj.zfs.DatasetInfo;
+import io.zproj.zfs.DatasetState;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
 import io.zproj.zfs.ProjectId;
@@ -215,11 +216,11 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         ProjectId id = new ProjectId(project);
         DatasetName ds = dataset(id);
         try {
-            List<Snapshot> snaps = zfs.listSnapshots(ds);
-            DatasetInfo info = zfs.datasetInfo(ds);
-            refresh(id, snaps, info);
+            DatasetState state = zfs.describe(ds);
+            DatasetInfo info = state.info();
+            refresh(id, state.snapshots(), info);
             return new ProjectInfo(project, info.used(), info.quota().orElse(0),
-                    snaps.stream().map(Streams::entry).toList());
+                    state.snapshots().stream().map(Streams::entry).toList());
         } catch (io.zproj.zfs.DatasetNotFoundException e) {
             throw notFound(id);
         } catch (ZfsException e) {

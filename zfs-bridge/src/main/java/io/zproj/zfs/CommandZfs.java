@@ -415,8 +415,28 @@ final class CommandZfs implements Zfs {
 
     @Override
     public List<Snapshot> listSnapshots(DatasetName dataset) throws ZfsException {
+        return snapshotsAndProperties(dataset, List.of()).snapshots();
+    }
+
+    @Override
+    public DatasetState describe(DatasetName dataset) throws ZfsException {
+        Described d = snapshotsAndProperties(dataset, List.of("used", "referenced", "quota"));
+        return new DatasetState(info(dataset, d.properties()), d.snapshots());
+    }
+
+    /** A dataset's own properties and its snapshots, oldest first. */
+    private record Described(Map<String, String> properties, List<Snapshot> snapshots) {}
+
+    /**
+     * One {@code zfs get -d 1}: the dataset's {@code properties} (its own row) and its snapshots
+     * (their {@code guid,createtxg,creation} rows).
+     */
+    private Described snapshotsAndProperties(DatasetName dataset, List<String> properties) throws ZfsException {
+        properties.forEach(DatasetProperties::requireName);
+        List<String> wanted = new ArrayList<>(List.of("guid", "createtxg", "creation"));
+        properties.stream().filter(p -> !wanted.contains(p)).forEach(wanted::add);
         Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "1",
-                "-o", "name,property,value", "guid,createtxg,creation", dataset.value()));
+                "-o", "name,property,value", String.join(",", wanted), dataset.value()));
         String prefix = dataset.value() + "@";
         List<Snapshot> snapshots = new ArrayList<>();
         for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
@@ -430,7 +450,7 @@ final class CommandZfs implements Zfs {
             }
         }
         snapshots.sort(Comparator.comparingLong(Snapshot::createTxg));
-        return snapshots;
+        return new Described(rows.getOrDefault(dataset.value(), Map.of()), snapshots);
     }
 
     @Override
@@ -626,23 +646,30 @@ final class CommandZfs implements Zfs {
 
     /**
      * After a successful receive: a new dataset is left unmounted and {@code canmount=noauto} if
-     * asked (an existing one keeps its mount state), and the quota is put back.
+     * asked (an existing one keeps its mount state), and the quota is put back. One command reads
+     * what needs changing and what the dataset now holds.
+     *
+     * @return the received dataset's space and snapshots
      */
-    void afterReceive(DatasetName target, ReceiveOptions options, boolean existedBefore, OptionalLong priorQuota)
-            throws ZfsException {
-        Map<String, String> now = getProperties(target, List.of("canmount", "mounted", "quota"));
+    DatasetState afterReceive(DatasetName target, ReceiveOptions options, boolean existedBefore,
+            OptionalLong priorQuota) throws ZfsException {
+        Described now = snapshotsAndProperties(target, List.of("canmount", "mounted", "quota", "used", "referenced"));
+        Map<String, String> p = now.properties();
         if (options.noAutoMount()) {
-            if (!"noauto".equals(now.get("canmount"))) {
+            if (!"noauto".equals(p.get("canmount"))) {
                 setProperty(target, "canmount", "noauto");
             }
-            if (!existedBefore && !capabilities.receiveNoMount() && "yes".equals(now.get("mounted"))) {
+            if (!existedBefore && !capabilities.receiveNoMount() && "yes".equals(p.get("mounted"))) {
                 unmount(target);
             }
         }
         OptionalLong wanted = options.quota().isPresent() ? options.quota() : priorQuota;
-        if (wanted.isPresent() && !parseQuota(now.get("quota")).equals(parseQuota(Long.toString(wanted.getAsLong())))) {
+        DatasetInfo info = info(target, p);
+        if (wanted.isPresent() && !info.quota().equals(parseQuota(Long.toString(wanted.getAsLong())))) {
             setQuota(target, wanted.getAsLong());
+            info = new DatasetInfo(target, info.used(), info.referenced(), wanted);
         }
+        return new DatasetState(info, now.snapshots());
     }
 
     private static void sleepQuietly(long millis) throws ZfsException {

@@ -21,6 +21,7 @@ final class ProcessReceiveStream implements ReceiveStream {
     private final OptionalLong priorQuota;
     private final OutputStream stream;
     private State state = State.RUNNING;
+    private DatasetState received;
 
     ProcessReceiveStream(CommandZfs zfs, StreamProcess process, DatasetName target, ReceiveOptions options,
             boolean existedBefore, OptionalLong priorQuota) {
@@ -107,9 +108,17 @@ final class ProcessReceiveStream implements ReceiveStream {
             throw ZfsErrors.classify(process.command(), exit, process.stderr(), outcome);
         }
         state = State.FINISHED;
-        zfs.afterReceive(target, options, existedBefore, priorQuota);
-        return zfs.newestSnapshot(target).orElseThrow(() -> new ZfsException(
+        received = zfs.afterReceive(target, options, existedBefore, priorQuota);
+        return received.newest().orElseThrow(() -> new ZfsException(
                 "zfs receive into " + target + " succeeded but it has no snapshot", process.command(), 0, ""));
+    }
+
+    @Override
+    public DatasetState received() {
+        if (received == null) {
+            throw new IllegalStateException("receive into " + target + " has not finished");
+        }
+        return received;
     }
 
     @Override

@@ -37,6 +37,14 @@ public interface ReceiveStream extends AutoCloseable {
     Snapshot finish() throws ZfsException;
 
     /**
+     * What the target holds after a successful {@link #finish()} (its space and snapshots), read
+     * by the same command that finished it.
+     *
+     * @throws IllegalStateException before a successful {@code finish()}
+     */
+    DatasetState received();
+
+    /**
      * Kills the receive and makes sure nothing partial is left. Calling it after the receive
      * already failed is harmless.
      *

@@ -169,6 +169,14 @@ public interface Zfs extends AutoCloseable {
     List<Snapshot> listSnapshots(DatasetName dataset) throws ZfsException;
 
     /**
+     * The dataset's space and its snapshots in one command (what {@link #datasetInfo} and
+     * {@link #listSnapshots} say together).
+     *
+     * @throws DatasetNotFoundException if it does not exist
+     */
+    DatasetState describe(DatasetName dataset) throws ZfsException;
+
+    /**
      * The snapshots of every direct child of {@code parent}, in one command: child -> its
      * snapshots, oldest first (children without snapshots map to an empty list). Scales to
      * thousands of children.
