@@ -1,12 +1,16 @@
 package io.zproj.cache;
 
 import io.zproj.transport.Addresses;
+import io.zproj.zfs.DatasetInfo;
+import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Zfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,13 +35,19 @@ final class FaultIn {
     private final Transfers inProgress;
     private final ExecutorService threads;
     private final Predicate<ProjectId> changed;
+    /** No local change, nothing unsynced, no conflict: the copy holds nothing the replicas did not have. */
+    private final Predicate<ProjectId> replaceable;
+    private final Zfs zfs;
     private final Map<ProjectId, CompletableFuture<Path>> opening = new ConcurrentHashMap<>();
     private final AtomicLong bytesFetched = new AtomicLong();
     /** Told of every successful pull (the project is as a replica has it). */
     private volatile java.util.function.Consumer<ProjectId> pulled = id -> { };
 
-    FaultIn(LocalProjects local, NativeMounts natives, ProjectTransfers transfers, CacheConfig config,
-            Transfers inProgress, ExecutorService threads, Predicate<ProjectId> changed) {
+    FaultIn(Zfs zfs, LocalProjects local, NativeMounts natives, ProjectTransfers transfers, CacheConfig config,
+            Transfers inProgress, ExecutorService threads, Predicate<ProjectId> changed,
+            Predicate<ProjectId> replaceable) {
+        this.zfs = zfs;
+        this.replaceable = replaceable;
         this.local = local;
         this.natives = natives;
         this.transfers = transfers;
@@ -149,7 +159,9 @@ final class FaultIn {
 
     /**
      * Fetches or refreshes an unmounted project (under its lock); a local copy that cannot be
-     * refreshed is served as it is, one that cannot be fetched fails the caller.
+     * refreshed is served as it is, one that cannot be fetched fails the caller. A clean copy
+     * that every replica has diverged from (stranded: the snapshot it was based on was pruned
+     * everywhere) is fetched again in full and replaces it; one with local changes is kept.
      */
     void pullLocked(ProjectId id, boolean isLocal) throws IOException {
         try {
@@ -160,24 +172,93 @@ final class FaultIn {
             } finally {
                 inProgress.done(id);
             }
-            bytesFetched.addAndGet(r.stats().rawBytes());
-            if (r.received().isPresent()) {
-                local.added(id, r.received().get().info());
-            } else {
-                local.added(id);
+            pulled(id, r, isLocal ? "refreshed " : "faulted in ");
+        } catch (DivergedException e) {
+            if (!isLocal) {
+                throw e;
             }
-            pulled.accept(id);
-            if (!r.upToDate()) {
-                LOG.log(Level.INFO, (isLocal ? "refreshed " : "faulted in ") + id + " " + r.snapshot() + " from "
-                        + Addresses.format(r.server()) + ": " + r.stats().rawBytes() + " bytes in "
-                        + r.elapsed().toMillis() + " ms");
+            if (!replaceable.test(id)) {
+                LOG.log(Level.WARNING, "cannot refresh " + id + " (" + e.getMessage() + "); it has local changes, "
+                        + "so it is served as it is and written back as a conflict");
+                return;
             }
+            refetch(id, e.getMessage());
         } catch (IOException e) {
             if (!isLocal) {
                 LOG.log(Level.WARNING, "cannot fault in " + id + ": " + e.getMessage());
                 throw e;
             }
             LOG.log(Level.WARNING, "cannot refresh " + id + " (" + e.getMessage() + "); serving the local copy");
+        }
+    }
+
+    private void pulled(ProjectId id, ProjectTransfers.PullOutcome r, String verb) throws IOException {
+        bytesFetched.addAndGet(r.stats().rawBytes());
+        if (r.received().isPresent()) {
+            local.added(id, r.received().get().info());
+        } else {
+            local.added(id);
+        }
+        pulled.accept(id);
+        if (!r.upToDate()) {
+            LOG.log(Level.INFO, verb + id + " " + r.snapshot() + " from " + Addresses.format(r.server()) + ": "
+                    + r.stats().rawBytes() + " bytes in " + r.elapsed().toMillis() + " ms");
+        }
+    }
+
+    /** The name a stranded copy's replacement is received under, next to it. */
+    static DatasetName refetchName(DatasetName cacheRoot, ProjectId id) {
+        return cacheRoot.child(id + REFETCH_SUFFIX);
+    }
+
+    private static final String REFETCH_SUFFIX = "-refetch";
+
+    /**
+     * Replaces a clean, stranded copy (unmounted, under its lock): the replica's newest is received
+     * in full beside it, then the old copy is destroyed and the new one renamed into its place.
+     * Until the rename the old copy is untouched; {@link #finishRefetches} completes a swap a crash
+     * interrupted.
+     */
+    private void refetch(ProjectId id, String why) throws IOException {
+        DatasetName current = local.dataset(id);
+        DatasetName fresh = refetchName(config.cacheRoot(), id);
+        LOG.log(Level.WARNING, "the local copy of " + id + " is stranded (" + why + "); it has no local changes, "
+                + "so it is fetched again in full and replaces the old copy");
+        zfs.destroyDataset(fresh); // a leftover of an interrupted attempt
+        ProjectTransfers.PullOutcome r;
+        try {
+            r = transfers.pullInto(id, fresh, config.servers(), inProgress.track(id, "fetching again"));
+        } finally {
+            inProgress.done(id);
+        }
+        zfs.destroyDataset(current);
+        zfs.rename(fresh, current);
+        pulled(id, new ProjectTransfers.PullOutcome(r.server(), r.snapshot(), r.upToDate(), false, r.stats(),
+                r.elapsed(), Optional.empty()), "fetched again ");
+    }
+
+    /**
+     * At start: a replacement received beside a stranded copy is renamed into place if the old
+     * copy is already gone, and destroyed otherwise (the old copy stays until a refresh replaces it).
+     */
+    static void finishRefetches(Zfs zfs, DatasetName cacheRoot) throws IOException {
+        for (DatasetInfo d : zfs.listChildren(cacheRoot)) {
+            String leaf = d.name().leaf();
+            if (!leaf.endsWith(REFETCH_SUFFIX)) {
+                continue;
+            }
+            String uuid = leaf.substring(0, leaf.length() - REFETCH_SUFFIX.length());
+            if (!ProjectId.isValid(uuid)) {
+                continue;
+            }
+            DatasetName project = cacheRoot.child(ProjectId.parse(uuid));
+            if (zfs.exists(project)) {
+                zfs.destroyDataset(d.name());
+                LOG.log(Level.INFO, "dropped " + d.name() + ", an interrupted re-fetch of " + uuid);
+            } else {
+                zfs.rename(d.name(), project);
+                LOG.log(Level.INFO, "completed the re-fetch of " + uuid + " that a stop interrupted");
+            }
         }
     }
 

@@ -76,7 +76,8 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.changes = new Changes(zfs, config.cacheRoot());
         this.writeBack = new WriteBack(zfs, transfers, config, clock, transfersInProgress);
         this.writeBacks = new WriteBacks(local, changes, writeBack);
-        this.faultIn = new FaultIn(local, natives, transfers, config, transfersInProgress, faults, changes::has);
+        this.faultIn = new FaultIn(zfs, local, natives, transfers, config, transfersInProgress, faults, changes::has,
+                id -> !changes.has(id) && !local.allUnsynced().contains(id) && writeBack.conflict(id).isEmpty());
         this.refresher = new Refresher(zfs, local, natives, faultIn, transfers, config, faults,
                 id -> changes.has(id) || writeBack.conflict(id).isPresent());
         this.faultIn.onPulled(refresher::caughtUp);
@@ -102,6 +103,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         CacheState state = CacheState.open(config.stateDir().resolve("state"));
         ProjectCache cache = new ProjectCache(zfs, transport, clientName, config, clock, state);
         try {
+            FaultIn.finishRefetches(zfs, config.cacheRoot());
             cache.local.load();
             cache.changes.detect();
         } catch (IOException | RuntimeException e) {

@@ -18,6 +18,7 @@ import io.zproj.zfs.DatasetExistsException;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetState;
 import io.zproj.zfs.InvalidStreamException;
+import io.zproj.zfs.Plan;
 import io.zproj.zfs.ProjectId;
 import io.zproj.zfs.ReceiveOptions;
 import io.zproj.zfs.ReceiveStream;
@@ -34,6 +35,10 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -43,8 +48,8 @@ import java.util.concurrent.Executors;
 
 /**
  * Moves one project between a local root and replica servers: {@link #pull} fetches it from
- * the best replica (newest snapshot, then lowest round trip, then least load), incrementally
- * from the newest snapshot both sides share, failing over to the next replica when one is down
+ * the best replica (most advanced history, then lowest round trip, then least load), as the
+ * {@link Plan} of the two sides' snapshot GUIDs says, failing over to the next replica when one is down
  * or dies mid-stream; {@link #push} snapshots the local copy and sends it incrementally to a
  * replica. Neither ever overwrites diverged data, and a broken transfer leaves nothing partial.
  * Thread-safe: every call uses its own connections.
@@ -70,11 +75,30 @@ public final class ProjectTransfers {
     public record PushOutcome(InetSocketAddress server, Ack ack, boolean upToDate, boolean incremental,
             StreamStats stats, Duration elapsed) {}
 
-    /** Best first: newest snapshot (by creation time), then lowest round trip, then fewest streams in flight. */
-    static final Comparator<Candidate> BEST_FIRST = Comparator
-            .comparingLong((Candidate c) -> -c.info().newest().map(SnapshotEntry::creationEpochSecond).orElse(-1L))
-            .thenComparing(Candidate::rtt)
-            .thenComparingInt(c -> c.load().streamsInFlight());
+    /**
+     * Best first, by history: first those whose snapshots include the heads of the most other
+     * candidates (a head that descends from every other's wins; creation times and clocks never
+     * decide), then the lowest round trip, then the fewest streams in flight.
+     */
+    static List<Candidate> bestFirst(List<Candidate> candidates) {
+        Map<Candidate, Integer> descends = new HashMap<>();
+        for (Candidate c : candidates) {
+            Set<Long> guids = new HashSet<>();
+            c.info().snapshots().forEach(e -> guids.add(e.guid()));
+            int n = 0;
+            for (Candidate other : candidates) {
+                if (other != c && other.info().newest().isPresent() && guids.contains(other.info().newest().get().guid())) {
+                    n++;
+                }
+            }
+            descends.put(c, c.info().newest().isPresent() ? n : -1);
+        }
+        List<Candidate> out = new ArrayList<>(candidates);
+        out.sort(Comparator.comparingInt((Candidate c) -> -descends.get(c))
+                .thenComparing(Candidate::rtt)
+                .thenComparingInt(c -> c.load().streamsInFlight()));
+        return out;
+    }
 
     private final Zfs zfs;
     private final Transport transport;
@@ -134,7 +158,8 @@ public final class ProjectTransfers {
                 failures.add(r.failure());
             }
         }
-        open.sort(Comparator.comparing(Probe::candidate, BEST_FIRST));
+        List<Candidate> order = bestFirst(open.stream().map(Probe::candidate).toList());
+        open.sort(Comparator.comparingInt(p -> order.indexOf(p.candidate())));
         return new Probes(open, failures);
     }
 
@@ -157,28 +182,51 @@ public final class ProjectTransfers {
     /**
      * Brings {@code <localRoot>/<id>} up to the best replica's newest snapshot.
      *
-     * @throws DivergedException   if the local copy shares no snapshot with the replica, or both
-     *                             have moved on from the one they share (nothing is changed)
+     * @throws DivergedException   if every replica that answered has diverged from the local copy
+     *                             (each is named with both heads and the base; nothing is changed)
      * @throws NoReplicaException  if no replica could serve it (each one's reason is given)
      * @throws ZfsException        if the local receive fails for a local reason (e.g. no space,
      *                             local changes not yet snapshotted); nothing partial is kept
      */
     public PullOutcome pull(ProjectId id, DatasetName localRoot, List<InetSocketAddress> servers,
             TransferListener listener) throws IOException {
-        DatasetName local = localRoot.child(id);
+        return pullInto(id, localRoot.child(id), servers, listener);
+    }
+
+    /**
+     * Brings {@code target} (a copy of project {@code id}, or nothing yet) up to the best
+     * replica's newest snapshot: the replicas are tried best first; one that has diverged from
+     * the copy is skipped (logged, and named if all are), as is one that fails.
+     */
+    public PullOutcome pullInto(ProjectId id, DatasetName target, List<InetSocketAddress> servers,
+            TransferListener listener) throws IOException {
         long start = System.nanoTime();
         try (Probes probes = probe(id, servers)) {
             List<String> reasons = new ArrayList<>(probes.failures());
+            List<String> diverged = new ArrayList<>();
+            List<Snapshot> localSnaps = localSnapshots(target);
             for (Probe probe : probes.open()) {
                 Candidate candidate = probe.candidate();
-                List<Snapshot> localSnaps = localSnapshots(local);
-                OptionalLong base = localSnaps == null ? OptionalLong.empty() : baseFor(id, localSnaps, candidate);
+                String where = Addresses.format(candidate.address());
+                Plan plan = planPull(candidate, localSnaps);
+                if (plan instanceof Plan.Diverged d) {
+                    String why = d.describe(where, "the local copy of " + id);
+                    LOG.log(Level.WARNING, "not pulling " + id + " from " + where + ": " + why);
+                    diverged.add(why);
+                    continue;
+                }
+                if (plan instanceof Plan.UpToDate || plan instanceof Plan.Behind) {
+                    return new PullOutcome(candidate.address(), candidate.info().newest().orElseThrow(), true, true,
+                            new StreamStats(0, 0), Duration.ofNanos(System.nanoTime() - start), Optional.empty());
+                }
+                OptionalLong base = plan instanceof Plan.Incremental inc ? OptionalLong.of(inc.from().guid())
+                        : OptionalLong.empty();
                 boolean localExists = localSnaps != null;
                 try {
                     TransportClient.PullResult<DatasetState> r = probe.client().pull(id.uuid(), base, header -> {
                         listener.started(candidate.address(), header,
                                 header.incremental() ? -1 : candidate.info().usedBytes());
-                        return new ReceiveSink(zfs.receive(local, receiveOptions(localExists, candidate.info())),
+                        return new ReceiveSink(zfs.receive(target, receiveOptions(localExists, candidate.info())),
                                 listener);
                     });
                     return new PullOutcome(candidate.address(), r.header().snapshot(), false,
@@ -188,14 +236,38 @@ public final class ProjectTransfers {
                     return new PullOutcome(candidate.address(), e.newest(), true, true, new StreamStats(0, 0),
                             Duration.ofNanos(System.nanoTime() - start), Optional.empty());
                 } catch (TransportException | InvalidStreamException e) {
-                    String reason = Addresses.format(candidate.address()) + ": " + e.getMessage();
+                    String reason = where + ": " + e.getMessage();
                     LOG.log(Level.WARNING, "pull of " + id + " failed, trying the next replica: " + reason);
                     listener.failedOver(candidate.address(), e.getMessage());
                     reasons.add(reason);
                 }
             }
+            if (!diverged.isEmpty() && reasons.isEmpty()) {
+                throw new DivergedException("every replica has diverged from the local copy of " + id
+                        + ", which is not overwritten: " + String.join("; ", diverged));
+            }
+            reasons.addAll(diverged);
             throw new NoReplicaException("cannot fetch " + id, reasons);
         }
+    }
+
+    /**
+     * The plan that brings the local copy (its snapshots; null if there is none) to a replica's
+     * newest. A local copy without any snapshot shares nothing with anyone: diverged.
+     */
+    private static Plan planPull(Candidate candidate, List<Snapshot> localSnaps) {
+        List<Plan.Point> remote = points(candidate.info().snapshots());
+        if (localSnaps == null) {
+            // A project without a snapshot yet: the server takes one when asked to send it.
+            return remote.isEmpty() ? new Plan.Full(new Plan.Point("(taken when sent)", 0)) : new Plan.Full(
+                    remote.get(remote.size() - 1));
+        }
+        List<Plan.Point> local = Plan.points(localSnaps);
+        if (remote.isEmpty() || local.isEmpty()) {
+            return new Plan.Diverged(remote.isEmpty() ? new Plan.Point("(no snapshot)", 0) : remote.get(remote.size() - 1),
+                    local.isEmpty() ? new Plan.Point("(no snapshot)", 0) : local.get(local.size() - 1), Optional.empty());
+        }
+        return Plan.between(remote, local);
     }
 
     /** The local copy's snapshots, or null if there is no local copy. */
@@ -207,28 +279,8 @@ public final class ProjectTransfers {
         }
     }
 
-    /**
-     * The base of an incremental pull: the newest snapshot the local copy and the replica share.
-     * The local copy may be behind the replica or equal to it, not ahead on another branch.
-     */
-    private static OptionalLong baseFor(ProjectId id, List<Snapshot> local, Candidate candidate)
-            throws DivergedException {
-        List<SnapshotEntry> remote = candidate.info().snapshots();
-        Optional<Snapshot> common = newestCommon(local, remote);
-        String where = Addresses.format(candidate.address());
-        if (common.isEmpty()) {
-            throw new DivergedException("the local copy of " + id + " shares no snapshot with " + where
-                    + "; it is not overwritten: move it away to fetch the replica's");
-        }
-        long commonGuid = common.get().guid();
-        boolean localAhead = local.get(local.size() - 1).guid() != commonGuid;
-        boolean remoteAhead = remote.get(remote.size() - 1).guid() != commonGuid;
-        if (localAhead && remoteAhead) {
-            throw new DivergedException("the local copy of " + id + " (at @" + local.get(local.size() - 1).name().name()
-                    + ") and " + where + " (at " + remote.get(remote.size() - 1) + ") have both moved on from @"
-                    + common.get().name().name() + "; nothing was changed");
-        }
-        return OptionalLong.of(commonGuid);
+    static List<Plan.Point> points(List<SnapshotEntry> entries) {
+        return entries.stream().map(e -> new Plan.Point(e.name(), e.guid())).toList();
     }
 
     private static ReceiveOptions receiveOptions(boolean localExists, ProjectInfo info) {
@@ -249,19 +301,33 @@ public final class ProjectTransfers {
         DatasetName local = requireLocal(id, localRoot);
         try (TransportClient client = transport.connect(server, clientName)) {
             Optional<ProjectInfo> remote = remoteInfo(client, id);
-            if (remote.isPresent()) {
-                baseFor(id, zfs.listSnapshots(local), remote.get(), server); // throws if diverged
+            List<Snapshot> localSnaps = zfs.listSnapshots(local);
+            if (remote.isPresent() && !localSnaps.isEmpty()) {
+                Plan plan = Plan.between(Plan.points(localSnaps), points(remote.get().snapshots()));
+                if (plan instanceof Plan.Diverged d) {
+                    throw diverged(id, server, d);
+                }
+                if (plan instanceof Plan.Behind b) {
+                    throw new DivergedException(Addresses.format(server) + " holds " + id + " at " + b.targetHead()
+                            + ", after the local copy's " + b.sourceHead() + ": a new snapshot would diverge from it;"
+                            + " pull first; nothing was pushed");
+                }
             }
         }
         snapshotNow(local);
         return pushNewest(id, localRoot, server, listener);
     }
 
+    private static DivergedException diverged(ProjectId id, InetSocketAddress server, Plan.Diverged d) {
+        return new DivergedException("the local copy of " + id + " and " + Addresses.format(server)
+                + " have diverged: " + d.describe("the local copy", Addresses.format(server)) + "; nothing was pushed");
+    }
+
     /**
-     * Sends the local copy's newest snapshot to {@code server}: incrementally from the newest
-     * snapshot both have, which must be the server's newest; in full if the server does not hold
-     * the project; nothing if the server already has that snapshot ({@link PushOutcome#upToDate()}),
-     * even if it has newer ones (then the local copy is behind, not diverged: a pull brings it up).
+     * Sends the local copy's newest snapshot to {@code server}: incrementally from the server's
+     * newest, which the local copy must have; in full if the server does not hold the project;
+     * nothing if the server already has that snapshot ({@link PushOutcome#upToDate()}), even if
+     * it has newer ones (then the local copy is behind, not diverged: a pull brings it up).
      *
      * @throws DivergedException if the server has moved on from what the local copy has
      */
@@ -274,15 +340,17 @@ public final class ProjectTransfers {
             List<Snapshot> localSnaps = zfs.listSnapshots(local);
             Snapshot newest = Snapshots.newest(localSnaps).orElseThrow(() -> new CacheException(
                     "the local copy of " + id + " has no snapshot to send"));
-            Optional<Snapshot> base = Optional.empty();
-            if (remote.isPresent()) {
-                // the server already has our newest (as its newest, or behind newer ones of its own)
-                if (remote.get().snapshots().stream().anyMatch(e -> e.guid() == newest.guid())) {
-                    return new PushOutcome(server, new Ack(id.uuid(), entry(newest)), true, true,
-                            new StreamStats(0, 0), Duration.ofNanos(System.nanoTime() - start));
-                }
-                base = Optional.of(baseFor(id, localSnaps, remote.get(), server));
+            Plan plan = Plan.between(Plan.points(localSnaps),
+                    remote.map(r -> points(r.snapshots())).orElse(List.of()));
+            if (plan instanceof Plan.UpToDate || plan instanceof Plan.Behind) {
+                return new PushOutcome(server, new Ack(id.uuid(), entry(newest)), true, true,
+                        new StreamStats(0, 0), Duration.ofNanos(System.nanoTime() - start));
             }
+            if (plan instanceof Plan.Diverged d) {
+                throw diverged(id, server, d);
+            }
+            Optional<Snapshot> base = plan instanceof Plan.Incremental inc
+                    ? Snapshots.byGuid(localSnaps, inc.from().guid()) : Optional.empty();
             StreamHeader header = new StreamHeader(id.uuid(), entry(newest), base.map(ProjectTransfers::entry));
             SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
             listener.started(server, header, -1);
@@ -315,21 +383,6 @@ public final class ProjectTransfers {
         }
         pushNewest(id, localRoot, server, TransferListener.NONE);
         return keptAs;
-    }
-
-    /** The base of a push: the server's newest snapshot, which the local copy must have. */
-    private static Snapshot baseFor(ProjectId id, List<Snapshot> localSnaps, ProjectInfo remote,
-            InetSocketAddress server) throws DivergedException {
-        Optional<Snapshot> base = newestCommon(localSnaps, remote.snapshots());
-        Optional<SnapshotEntry> serverNewest = remote.newest();
-        if (serverNewest.isEmpty() || base.isEmpty() || base.get().guid() != serverNewest.get().guid()) {
-            throw new DivergedException(Addresses.format(server) + " holds " + id + " at "
-                    + serverNewest.map(SnapshotEntry::toString).orElse("no snapshot")
-                    + ", which the local copy " + (base.isEmpty() ? "does not share"
-                    : "has moved on from (newest common @" + base.get().name().name() + ")")
-                    + "; nothing was pushed");
-        }
-        return base.get();
     }
 
     private DatasetName requireLocal(ProjectId id, DatasetName localRoot) throws IOException {
@@ -367,16 +420,6 @@ public final class ProjectTransfers {
             }
             return zfs.snapshot(local);
         }
-    }
-
-    private static Optional<Snapshot> newestCommon(List<Snapshot> local, List<SnapshotEntry> remote) {
-        for (int i = local.size() - 1; i >= 0; i--) {
-            long guid = local.get(i).guid();
-            if (remote.stream().anyMatch(r -> r.guid() == guid)) {
-                return Optional.of(local.get(i));
-            }
-        }
-        return Optional.empty();
     }
 
     static SnapshotEntry entry(Snapshot s) {

@@ -16,22 +16,43 @@ class ProjectTransfersTest {
 
     private static final UUID P = UUID.randomUUID();
 
-    private static ProjectTransfers.Candidate candidate(String name, long newestCreation, long rttMillis, int streams) {
-        List<SnapshotEntry> snaps = newestCreation < 0 ? List.of()
-                : List.of(new SnapshotEntry("s", newestCreation, 1, newestCreation));
+    /** A replica whose snapshots have these GUIDs (oldest first) and, each, this creation time. */
+    private static ProjectTransfers.Candidate candidate(String name, long[] guids, long creation, long rttMillis,
+            int streams) {
+        List<SnapshotEntry> snaps = new ArrayList<>();
+        for (int i = 0; i < guids.length; i++) {
+            snaps.add(new SnapshotEntry("s" + guids[i], guids[i], i + 1, creation));
+        }
         return new ProjectTransfers.Candidate(InetSocketAddress.createUnresolved(name, 1),
                 new ProjectInfo(P, 0, 0, snaps), Duration.ofMillis(rttMillis), new Load(streams, 0));
     }
 
     @Test
-    void bestFirst_newestSnapshotThenRttThenLoad() {
-        ProjectTransfers.Candidate old = candidate("old-but-near", 100, 1, 0);
-        ProjectTransfers.Candidate farBusy = candidate("far-busy", 200, 50, 9);
-        ProjectTransfers.Candidate farIdle = candidate("far-idle", 200, 50, 0);
-        ProjectTransfers.Candidate near = candidate("near", 200, 5, 3);
-        ProjectTransfers.Candidate empty = candidate("no-snapshot", -1, 0, 0);
-        List<ProjectTransfers.Candidate> list = new ArrayList<>(List.of(empty, old, farBusy, farIdle, near));
-        list.sort(ProjectTransfers.BEST_FIRST);
-        assertThat(list).containsExactly(near, farIdle, farBusy, old, empty);
+    void bestFirst_mostAdvancedHistoryThenRttThenLoad() {
+        ProjectTransfers.Candidate behind = candidate("behind-but-near", new long[] {1, 2}, 100, 1, 0);
+        ProjectTransfers.Candidate farBusy = candidate("far-busy", new long[] {1, 2, 3}, 200, 50, 9);
+        ProjectTransfers.Candidate farIdle = candidate("far-idle", new long[] {1, 2, 3}, 200, 50, 0);
+        ProjectTransfers.Candidate near = candidate("near", new long[] {1, 2, 3}, 200, 5, 3);
+        ProjectTransfers.Candidate empty = candidate("no-snapshot", new long[] {}, 0, 0, 0);
+        List<ProjectTransfers.Candidate> ranked = ProjectTransfers.bestFirst(
+                List.of(empty, behind, farBusy, farIdle, near));
+        assertThat(ranked).containsExactly(near, farIdle, farBusy, behind, empty);
+    }
+
+    @Test
+    void bestFirst_isNotFooledByAClockAhead() {
+        // "clock-ahead" stamps its snapshots an hour late, but it is behind: it lacks 3.
+        ProjectTransfers.Candidate advanced = candidate("advanced", new long[] {1, 2, 3}, 1000, 20, 0);
+        ProjectTransfers.Candidate ahead = candidate("clock-ahead", new long[] {1, 2}, 4600, 1, 0);
+        assertThat(ProjectTransfers.bestFirst(List.of(ahead, advanced))).containsExactly(advanced, ahead);
+    }
+
+    @Test
+    void bestFirst_divergedHeadsAreRankedByRoundTrip() {
+        // Neither of two diverged heads descends from the other: history cannot choose, the round trip does.
+        ProjectTransfers.Candidate far = candidate("far", new long[] {1, 2, 3}, 1000, 20, 0);
+        ProjectTransfers.Candidate near = candidate("near", new long[] {1, 2, 9}, 1000, 1, 0);
+        ProjectTransfers.Candidate behind = candidate("behind", new long[] {1, 2}, 1000, 0, 0);
+        assertThat(ProjectTransfers.bestFirst(List.of(far, behind, near))).containsExactly(near, far, behind);
     }
 }

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /** Durations as people write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, or ISO 8601 ({@code PT30S}). */
 final class Durations {
 
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h)");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
     private Durations() {}
 
@@ -19,13 +19,14 @@ final class Durations {
                 case "ms" -> Duration.ofMillis(n);
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
             };
         }
         try {
             return Duration.parse(text.trim());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not a duration (like 30s, 5m, 500ms): '" + text + "'");
+            throw new IllegalArgumentException("not a duration (like 30s, 5m, 500ms, 30d): '" + text + "'");
         }
     }
 }

@@ -59,6 +59,10 @@ final class MountCommand implements Callable<Integer> {
                     + " zfs-fuse mounts at most 1000 filesystems)")
     int maxMounted;
 
+    @Option(names = "--name", description = "this host's name as servers know it, the same after every restart"
+            + " (default: the host name); servers hold the snapshot each named client is based on")
+    String name;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path mp = mountpoint.toAbsolutePath().normalize();
@@ -76,7 +80,8 @@ final class MountCommand implements Callable<Integer> {
         ProjectsMount mount;
         ControlServer control;
         try {
-            cache = ProjectCache.open(wiring.zfs, wiring.transport, Wiring.clientName(), config, Clock.systemUTC());
+            cache = ProjectCache.open(wiring.zfs, wiring.transport, name != null ? name : Wiring.clientName(), config,
+                    Clock.systemUTC());
             Files.createDirectories(config.mountBase());
             control = ControlServer.start(stateDir, cache); // ready before the mountpoint appears
             mount = ProjectsMount.mount(cache, mp, config.mountBase());

@@ -40,6 +40,11 @@ final class ServerCommand implements Callable<Integer> {
             description = "which zproj snapshots to keep after each write-back (default ${DEFAULT-VALUE})")
     String keep;
 
+    @Option(names = "--hold-max-age", defaultValue = "30d",
+            description = "how long the snapshot a client or replica is based on stays held after its last transfer"
+                    + " of the project; a peer gone for longer lets go (default ${DEFAULT-VALUE})")
+    String holdMaxAge;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         DatasetName rootName = DatasetName.of(root);
@@ -52,7 +57,7 @@ final class ServerCommand implements Callable<Integer> {
         if (name != null) {
             config = config.withName(name);
         }
-        config = config.withKeep(io.zproj.zfs.KeepPolicy.parse(keep));
+        config = config.withKeep(io.zproj.zfs.KeepPolicy.parse(keep)).withHoldMaxAge(Durations.parse(holdMaxAge));
         Wiring wiring = Wiring.open();
         ReplicaServer server;
         try {

@@ -34,15 +34,17 @@ final class Wiring implements AutoCloseable {
         return new ProjectTransfers(zfs, transport, clientName());
     }
 
-    /** This client's name as servers record it: host and process id. */
+    /**
+     * This client's name as servers know it: the host name, the same after every restart, so
+     * that a server keeps holding the snapshot this host is based on (see {@code --name} of
+     * {@code zproj mount} for hosts that share a name).
+     */
     static String clientName() {
-        String host;
         try {
-            host = InetAddress.getLocalHost().getHostName();
+            return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {
-            host = "localhost";
+            return "localhost";
         }
-        return host + "/" + ProcessHandle.current().pid();
     }
 
     @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zproj.cache.CacheConfig;
 import io.zproj.cache.ProjectCache;
+import io.zproj.server.testing.MutableClock;
 import io.zproj.server.testing.TestCluster;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;

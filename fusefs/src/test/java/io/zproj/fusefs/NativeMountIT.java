@@ -10,6 +10,7 @@ import io.zproj.server.testing.TestCluster;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
 import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Snapshot;
 import io.zproj.zfs.Zfs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -296,6 +297,38 @@ class NativeMountIT {
         assertThat(Files.readString(second.dir(id).resolve("later.txt"))).isEqualTo("later");
         assertThat(second.cache().status()).filteredOn(p -> p.id().equals(id)).singleElement()
                 .satisfies(p -> assertThat(p.behind()).isEmpty());
+    }
+
+    @Test
+    void aCleanCopyStrandedByPruningOnEveryReplica_isFetchedAgainInFull_andServesTheNewestData() throws Exception {
+        Client first = start("a");
+        Client second = start("b");
+        ProjectId id = seed("base.txt", "base");
+        first.cache().refreshList();
+        second.cache().refreshList();
+        faultIn(first, id);
+        faultIn(second, id);
+        Files.writeString(first.dir(id).resolve("later.txt"), "later");
+        synced(first, id);
+        // Every replica prunes the snapshot the second copy is based on (a keep grid of all=1m does so within minutes).
+        for (int i = 0; i < 2; i++) {
+            List<Snapshot> snaps = cluster.zfs().listSnapshots(cluster.root(i).child(id));
+            for (Snapshot s : snaps.subList(0, snaps.size() - 1)) {
+                cluster.zfs().destroySnapshot(s.name());
+            }
+        }
+        cluster.rescanAll();
+        second.cache().refreshList();
+        assertThat(Files.readString(second.dir(id).resolve("later.txt"))).isEqualTo("later");
+        assertThat(second.cache().isNative(id)).isTrue();
+        assertThat(cluster.zfs().exists(cluster.pool().dataset("client-b").child(id + "-refetch"))).isFalse();
+        assertThat(second.cache().status()).filteredOn(p -> p.id().equals(id)).singleElement()
+                .satisfies(p -> assertThat(p.state()).isEqualTo("clean"))
+                .satisfies(p -> assertThat(p.conflict()).isEmpty());
+        // It is based on the replicas' newest again: its next change goes back incrementally, without a conflict.
+        Files.writeString(second.dir(id).resolve("after.txt"), "after");
+        synced(second, id);
+        assertThat(cluster.readOnReplica(0, id, "after.txt")).contains("after");
     }
 
     // ------------------------------------------------------------------ eviction, bound, list

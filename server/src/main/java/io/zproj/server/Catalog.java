@@ -24,7 +24,8 @@ import org.rocksdb.WriteOptions;
 /**
  * The server's index of its projects in RocksDB, keyed by project UUID (16 bytes). ZFS is the
  * truth: the server rebuilds this from ZFS at start and on every rescan; what only the
- * catalog knows is who wrote each project last, and when. Thread-safe.
+ * catalog knows is who wrote each project last, and when, and which snapshot each peer is based
+ * on (the one the server holds for it: key {@code 'H' + uuid + peer name}). Thread-safe.
  */
 final class Catalog implements AutoCloseable {
 
@@ -87,6 +88,74 @@ final class Catalog implements AutoCloseable {
         return out;
     }
 
+    /** The snapshot a peer is based on, held for it; {@code seenMillis}: when a transfer last confirmed it. */
+    record Hold(ProjectId id, String peer, String snapshot, long guid, long seenMillis) {}
+
+    private static final byte HOLD = 'H';
+
+    void putHold(Hold h) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT);
+            writeString(out, h.snapshot());
+            out.writeLong(h.guid());
+            out.writeLong(h.seenMillis());
+        }
+        try {
+            db.put(writeOptions, holdKey(h.id(), h.peer()), bytes.toByteArray());
+        } catch (RocksDBException ex) {
+            throw new IOException("cannot write the catalog: " + ex.getMessage(), ex);
+        }
+    }
+
+    void removeHold(ProjectId id, String peer) throws IOException {
+        try {
+            db.delete(writeOptions, holdKey(id, peer));
+        } catch (RocksDBException ex) {
+            throw new IOException("cannot write the catalog: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Every peer's hold, of every project; one that does not decode is skipped. */
+    List<Hold> holds() {
+        List<Hold> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(new byte[] {HOLD}); it.isValid() && it.key().length > 17 && it.key()[0] == HOLD; it.next()) {
+                byte[] k = it.key();
+                try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(it.value()))) {
+                    if (in.readByte() != FORMAT) {
+                        continue;
+                    }
+                    byte[] uuid = java.util.Arrays.copyOfRange(k, 1, 17);
+                    String peer = new String(k, 17, k.length - 17, StandardCharsets.UTF_8);
+                    out.add(new Hold(idOf(uuid), peer, readString(in), in.readLong(), in.readLong()));
+                } catch (IOException | RuntimeException e) {
+                    // a damaged record: its hold is found again by the peer's next transfer
+                }
+            }
+        }
+        return out;
+    }
+
+    private static byte[] holdKey(ProjectId id, String peer) {
+        byte[] name = peer.getBytes(StandardCharsets.UTF_8);
+        byte[] k = new byte[17 + name.length];
+        k[0] = HOLD;
+        System.arraycopy(key(id), 0, k, 1, 16);
+        System.arraycopy(name, 0, k, 17, name.length);
+        return k;
+    }
+
+    private static ProjectId idOf(byte[] key) {
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (key[i] & 0xff);
+            lsb = (lsb << 8) | (key[8 + i] & 0xff);
+        }
+        return new ProjectId(new UUID(msb, lsb));
+    }
+
     private static byte[] key(ProjectId id) {
         UUID u = id.uuid();
         byte[] k = new byte[16];
@@ -123,12 +192,6 @@ final class Catalog implements AutoCloseable {
         if (key.length != 16) {
             throw new IOException("bad key");
         }
-        long msb = 0;
-        long lsb = 0;
-        for (int i = 0; i < 8; i++) {
-            msb = (msb << 8) | (key[i] & 0xff);
-            lsb = (lsb << 8) | (key[8 + i] & 0xff);
-        }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
             if (in.readByte() != FORMAT) {
                 throw new IOException("unknown catalog format");
@@ -136,7 +199,7 @@ final class Catalog implements AutoCloseable {
             Optional<SnapshotEntry> newest = in.readBoolean()
                     ? Optional.of(new SnapshotEntry(readString(in), in.readLong(), in.readLong(), in.readLong()))
                     : Optional.empty();
-            return new CatalogEntry(new ProjectId(new UUID(msb, lsb)), newest, in.readLong(), in.readLong(),
+            return new CatalogEntry(idOf(key), newest, in.readLong(), in.readLong(),
                     in.readLong(), readString(in));
         }
     }

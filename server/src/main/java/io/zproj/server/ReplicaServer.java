@@ -3,18 +3,21 @@ package io.zproj.server;
 import io.zproj.transport.Ack;
 import io.zproj.transport.ErrorCode;
 import io.zproj.transport.ProjectEntry;
+import io.zproj.transport.Peer;
 import io.zproj.transport.ProjectInfo;
 import io.zproj.transport.ReplicaService;
 import io.zproj.transport.ServiceException;
 import io.zproj.transport.SnapshotEntry;
 import io.zproj.transport.StreamHeader;
 import io.zproj.transport.StreamSink;
+import io.zproj.transport.StreamSource;
 import io.zproj.transport.Transport;
 import io.zproj.transport.TransportServer;
 import io.zproj.zfs.DatasetInfo;
 import io.zproj.zfs.DatasetState;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.Plan;
 import io.zproj.zfs.ProjectId;
 import io.zproj.zfs.ReceiveOptions;
 import io.zproj.zfs.ReceiveStream;
@@ -59,6 +62,8 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     private final Map<ProjectId, CatalogEntry> entries = new ConcurrentHashMap<>();
     /** Projects with a receive or create in progress: one writer at a time. */
     private final Set<ProjectId> writing = ConcurrentHashMap.newKeySet();
+    /** Serializes hold changes: a peer's new hold is placed before its old one is released. */
+    private final Object holdLock = new Object();
     private final ScheduledExecutorService rescans;
     private TransportServer listener;
 
@@ -173,6 +178,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     private void rescanQuietly() {
         try {
             rescan();
+            releaseStaleHolds();
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "rescan of " + config.root() + " failed: " + e.getMessage());
         }
@@ -197,6 +203,80 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         if (old == null || !old.sameZfsState(now)) {
             store(now);
         }
+    }
+
+    // ------------------------------------------------------------------ holds
+
+    /** The hold tag of a peer: {@code zproj:<peer name>}, with anything but [A-Za-z0-9._:-] as '_'. */
+    static String holdTag(String peer) {
+        String clean = peer.replaceAll("[^A-Za-z0-9._:-]", "_");
+        return "zproj:" + (clean.length() > 190 ? clean.substring(0, 190) : clean);
+    }
+
+    /**
+     * {@code peer} is now based on {@code snap} (it received it, or pushed it here, or found
+     * itself up to date at it): the snapshot is held for it, so pruning here cannot strand its
+     * copy, and its previous hold is released. Failures are logged: a missing hold costs at
+     * worst a full fetch later, never data.
+     */
+    private void basedOn(ProjectId id, Peer peer, Snapshot snap) {
+        String tag = holdTag(peer.name());
+        try {
+            synchronized (holdLock) {
+                Optional<Catalog.Hold> before = catalog.holds().stream()
+                        .filter(h -> h.id().equals(id) && h.peer().equals(peer.name())).findFirst();
+                if (before.isEmpty() || before.get().guid() != snap.guid()) {
+                    zfs.hold(snap.name(), tag);
+                }
+                catalog.putHold(new Catalog.Hold(id, peer.name(), snap.name().name(), snap.guid(), clock.millis()));
+                if (before.isPresent() && before.get().guid() != snap.guid()) {
+                    zfs.release(dataset(id).snapshot(before.get().snapshot()), tag);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot hold " + snap.name() + " for " + peer + ": " + e.getMessage());
+        }
+    }
+
+    /** The snapshots of a project that some peer is based on. */
+    private Set<Long> heldGuids(ProjectId id) {
+        Set<Long> out = new HashSet<>();
+        for (Catalog.Hold h : catalog.holds()) {
+            if (h.id().equals(id)) {
+                out.add(h.guid());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Lets go of the holds of peers that have not transferred a project for longer than the
+     * configured age, and of holds on projects this server no longer has. Runs with every rescan.
+     */
+    public int releaseStaleHolds() {
+        int released = 0;
+        long cutoff = clock.millis() - config.holdMaxAge().toMillis();
+        synchronized (holdLock) {
+            for (Catalog.Hold h : catalog.holds()) {
+                boolean gone = !entries.containsKey(h.id());
+                if (!gone && h.seenMillis() >= cutoff) {
+                    continue;
+                }
+                try {
+                    if (!gone) {
+                        zfs.release(dataset(h.id()).snapshot(h.snapshot()), holdTag(h.peer()));
+                        LOG.log(Level.INFO, "released the hold of " + h.peer() + " on " + h.id() + "@" + h.snapshot()
+                                + ": no transfer for longer than " + config.holdMaxAge().toDays() + " days");
+                    }
+                    catalog.removeHold(h.id(), h.peer());
+                    released++;
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot release the hold of " + h.peer() + " on " + h.id() + ": "
+                            + e.getMessage());
+                }
+            }
+        }
+        return released;
     }
 
     // ------------------------------------------------------------------ requests
@@ -285,7 +365,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     }
 
     @Override
-    public Outgoing send(UUID project, OptionalLong baseGuid) throws IOException {
+    public Outgoing send(UUID project, OptionalLong baseGuid, Peer peer) throws IOException {
         ProjectId id = new ProjectId(project);
         DatasetName ds = dataset(id);
         try {
@@ -299,11 +379,15 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
             Optional<Snapshot> base = baseGuid.isPresent()
                     ? Snapshots.byGuid(snaps, baseGuid.getAsLong()) : Optional.empty();
             if (base.isPresent() && base.get().guid() == newest.guid()) {
+                basedOn(id, peer, newest);
                 return Outgoing.upToDate(Streams.entry(newest));
             }
             SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
             StreamHeader header = new StreamHeader(project, Streams.entry(newest), base.map(Streams::entry));
-            return Outgoing.stream(header, Streams.source(send));
+            return Outgoing.stream(header, StreamSource.of(send.stream(), () -> {
+                send.finish();
+                basedOn(id, peer, newest);
+            }, send::close));
         } catch (io.zproj.zfs.DatasetNotFoundException e) {
             throw notFound(id);
         } catch (ZfsException e) {
@@ -312,7 +396,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     }
 
     @Override
-    public StreamSink<Ack> receive(StreamHeader header, String peer) throws IOException {
+    public StreamSink<Ack> receive(StreamHeader header, Peer peer) throws IOException {
         ProjectId id = new ProjectId(header.project());
         lockForWrite(id);
         try {
@@ -330,10 +414,15 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     }
 
     /**
-     * A write-back is accepted only onto the snapshot it is based on: the server's newest, by
-     * GUID; a full stream only for a project the server does not have.
+     * A write-back is accepted only if it is exactly what the {@link Plan} from the stream's
+     * lineage (its base, if any, then its snapshot) to this server's snapshots asks for: an
+     * incremental stream from the server's newest, or a full one for a project the server does
+     * not have.
      */
     private void checkBase(ProjectId id, DatasetName ds, StreamHeader header) throws IOException {
+        List<Plan.Point> stream = new ArrayList<>();
+        header.base().ifPresent(b -> stream.add(new Plan.Point(b.name(), b.guid())));
+        stream.add(new Plan.Point(header.snapshot().name(), header.snapshot().guid()));
         if (!zfs.exists(ds)) {
             if (header.base().isPresent()) {
                 throw new ServiceException(ErrorCode.NOT_FOUND, "project " + id + " does not exist on " + name()
@@ -341,19 +430,28 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
             }
             return;
         }
-        Optional<Snapshot> newest = zfs.newestSnapshot(ds);
-        String server = newest.map(s -> Streams.entry(s).toString()).orElse("no snapshot");
-        if (newest.isPresent() && newest.get().guid() == header.snapshot().guid()) {
-            throw new ServiceException(ErrorCode.EXISTS, name() + " already holds " + id + " at " + server);
+        Plan plan = Plan.between(stream, Plan.points(zfs.listSnapshots(ds)));
+        String push = "the push (" + header.base().map(b -> "from " + b + " ").orElse("in full ") + "to "
+                + header.snapshot() + ")";
+        if (plan instanceof Plan.UpToDate || plan instanceof Plan.Behind) {
+            throw new ServiceException(ErrorCode.EXISTS, name() + " already holds " + id + " at "
+                    + header.snapshot() + (plan instanceof Plan.Behind b ? " and newer, up to " + b.targetHead() : ""));
         }
-        if (header.base().isEmpty()) {
-            throw new ServiceException(ErrorCode.DIVERGED, "server " + name() + " holds " + id + " at " + server
-                    + "; a full stream would overwrite it; push incrementally from the server's newest snapshot");
+        if (plan instanceof Plan.Diverged d) {
+            throw new ServiceException(ErrorCode.DIVERGED, "server " + name() + " holds " + id + " at "
+                    + d.targetHead() + "; " + (header.base().isEmpty()
+                    ? "a full stream would overwrite it (it brings " + header.snapshot() + "); push incrementally "
+                            + "from the server's newest snapshot"
+                    : push + d.base().map(b -> " and the server have both moved on from " + b)
+                            .orElse(" shares no snapshot with it"))
+                    + "; nothing was changed");
         }
-        if (newest.isEmpty() || newest.get().guid() != header.base().get().guid()) {
-            throw new ServiceException(ErrorCode.DIVERGED, "server " + name() + " holds " + id + " at " + server
-                    + ", the push is based on " + header.base().get() + "; nothing was changed");
+        if (plan instanceof Plan.Incremental inc && header.base().isPresent()
+                && inc.from().guid() == header.base().get().guid()) {
+            return;
         }
+        throw new ServiceException(ErrorCode.DIVERGED, "server " + name() + " cannot take " + push + " for " + id
+                + ": " + plan + "; nothing was changed");
     }
 
     private void lockForWrite(ProjectId id) throws ServiceException {
@@ -374,11 +472,11 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     private final class ReceiveSink implements StreamSink<Ack> {
         private final ProjectId id;
         private final StreamHeader header;
-        private final String peer;
+        private final Peer peer;
         private final ReceiveStream receive;
         private boolean ended;
 
-        ReceiveSink(ProjectId id, StreamHeader header, String peer, ReceiveStream receive) {
+        ReceiveSink(ProjectId id, StreamHeader header, Peer peer, ReceiveStream receive) {
             this.id = id;
             this.header = header;
             this.peer = peer;
@@ -406,13 +504,16 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
                             + header.snapshot());
                 }
                 SnapshotEntry entry = Streams.entry(got);
-                List<Snapshot> pruned = zfs.prune(dataset(id), config.keep(), clock.instant(), Set.of(got.guid()),
+                basedOn(id, peer, got);
+                Set<Long> keep = new HashSet<>(heldGuids(id));
+                keep.add(got.guid());
+                List<Snapshot> pruned = zfs.prune(dataset(id), config.keep(), clock.instant(), keep,
                         config.keep().foreign());
                 if (!pruned.isEmpty()) {
                     LOG.log(Level.INFO, "pruned " + pruned.size() + " old snapshots of " + id + " by the keep policy");
                 }
                 refresh(id, zfs.listSnapshots(dataset(id)));
-                store(entries.get(id).withWriteBack(entry, clock.millis(), peer));
+                store(entries.get(id).withWriteBack(entry, clock.millis(), peer.toString()));
                 return new Ack(header.project(), entry);
             } catch (ZfsException e) {
                 throw Errors.toService(e);

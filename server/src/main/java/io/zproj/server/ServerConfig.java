@@ -16,9 +16,15 @@ import java.util.Objects;
  * @param name     the server's name in handshakes and logs (default {@code host:port})
  * @param rescan   how often the catalog is reconciled with ZFS (default 60 s; 1 s to 1 h)
  * @param keep     which zproj snapshots of a project to keep after each write-back (foreign ones always stay)
+ * @param holdMaxAge how long the snapshot a peer is based on stays held after that peer's last
+ *                 transfer of the project (default 30 days; at least 1 minute): a peer gone for
+ *                 longer lets go, and its copy is fetched again in full if it ever returns
  */
 public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stateDir, String name, Duration rescan,
-        KeepPolicy keep) {
+        KeepPolicy keep, Duration holdMaxAge) {
+
+    /** The default {@link #holdMaxAge}. */
+    public static final Duration DEFAULT_HOLD_MAX_AGE = Duration.ofDays(30);
 
     public ServerConfig {
         Objects.requireNonNull(root, "root");
@@ -27,6 +33,10 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(rescan, "rescan");
         Objects.requireNonNull(keep, "keep");
+        Objects.requireNonNull(holdMaxAge, "holdMaxAge");
+        if (holdMaxAge.compareTo(Duration.ofMinutes(1)) < 0) {
+            throw new IllegalArgumentException("hold max age must be at least 1 minute, was " + holdMaxAge);
+        }
         if (rescan.compareTo(Duration.ofSeconds(1)) < 0 || rescan.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("rescan must be between 1 s and 1 h, was " + rescan);
         }
@@ -39,22 +49,27 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
 
     public static ServerConfig of(DatasetName root, InetSocketAddress listen) {
         return new ServerConfig(root, listen, defaultStateDir(root),
-                listen.getHostString() + ":" + listen.getPort(), Duration.ofSeconds(60), KeepPolicy.DEFAULT);
+                listen.getHostString() + ":" + listen.getPort(), Duration.ofSeconds(60), KeepPolicy.DEFAULT,
+                DEFAULT_HOLD_MAX_AGE);
     }
 
     public ServerConfig withStateDir(Path dir) {
-        return new ServerConfig(root, listen, dir, name, rescan, keep);
+        return new ServerConfig(root, listen, dir, name, rescan, keep, holdMaxAge);
     }
 
     public ServerConfig withName(String newName) {
-        return new ServerConfig(root, listen, stateDir, newName, rescan, keep);
+        return new ServerConfig(root, listen, stateDir, newName, rescan, keep, holdMaxAge);
     }
 
     public ServerConfig withKeep(KeepPolicy policy) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, policy);
+        return new ServerConfig(root, listen, stateDir, name, rescan, policy, holdMaxAge);
     }
 
     public ServerConfig withRescan(Duration interval) {
-        return new ServerConfig(root, listen, stateDir, name, interval, keep);
+        return new ServerConfig(root, listen, stateDir, name, interval, keep, holdMaxAge);
+    }
+
+    public ServerConfig withHoldMaxAge(Duration age) {
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, age);
     }
 }

@@ -3,6 +3,7 @@ package io.zproj.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.zproj.server.testing.MutableClock;
 import io.zproj.server.testing.TestCluster;
 import io.zproj.transport.ErrorCode;
 import io.zproj.transport.ProjectEntry;
@@ -13,20 +14,25 @@ import io.zproj.transport.StreamHeader;
 import io.zproj.transport.StreamSink;
 import io.zproj.transport.StreamSource;
 import io.zproj.transport.TransportClient;
+import io.zproj.zfs.DatasetBusyException;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.KeepPolicy;
 import io.zproj.zfs.ProjectId;
 import io.zproj.zfs.ReceiveOptions;
 import io.zproj.zfs.ReceiveStream;
 import io.zproj.zfs.SendStream;
 import io.zproj.zfs.Snapshot;
+import io.zproj.zfs.Snapshots;
 import io.zproj.zfs.Zfs;
 import io.zproj.zfs.ZfsException;
 import io.zproj.zfs.testing.TestPool;
 import io.zproj.zfs.testing.Trees;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -277,5 +283,65 @@ class ReplicaServerIT {
                 s.close();
             }
         };
+    }
+
+    @Test
+    void theSnapshotAPeerIsBasedOn_isHeld_survivesPruning_andIsLetGoWhenThePeerMovesOnOrStaysAway() throws Exception {
+        DatasetName root = cluster.pool().dataset("holds-srv");
+        DatasetName readerRoot = cluster.pool().dataset("holds-reader");
+        DatasetName writerRoot = cluster.pool().dataset("holds-writer");
+        for (DatasetName d : List.of(root, readerRoot, writerRoot)) {
+            zfs.createDataset(d, DatasetProperties.create());
+        }
+        MutableClock clock = new MutableClock();
+        ServerConfig config = ServerConfig.of(root, new InetSocketAddress("127.0.0.1", 0)).withName("holds")
+                .withStateDir(cluster.pool().dir().resolve("holds-state")).withKeep(KeepPolicy.parse("all=1m"))
+                .withHoldMaxAge(Duration.ofDays(1));
+        try (ReplicaServer server = ReplicaServer.start(zfs, cluster.transport(), config, clock)) {
+            ProjectId id = ProjectId.random();
+            DatasetName ds = root.child(id);
+            zfs.createDataset(ds, DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
+            Snapshot s1 = change(ds, "f", "v1", Snapshots.zprojName(clock)); // zproj names: the keep grid prunes only those
+            server.rescan();
+            DatasetName reader = readerRoot.child(id);
+            DatasetName writer = writerRoot.child(id);
+            Snapshot s3;
+            Snapshot s4;
+            try (TransportClient r = cluster.transport().connect(server.address(), "reader");
+                    TransportClient w = cluster.transport().connect(server.address(), "writer")) {
+                r.pull(id.uuid(), OptionalLong.empty(), h -> receiveInto(reader));
+                w.pull(id.uuid(), OptionalLong.empty(), h -> receiveInto(writer));
+                Snapshot w1 = next(writer); // s1, as the writer's copy names it
+                // The writer pushes twice, two hours apart: all=1m would prune s1 and s2, but s1 is the reader's base.
+                clock.advance(Duration.ofHours(2));
+                Snapshot s2 = change(writer, "f", "v2", Snapshots.zprojName(clock));
+                w.push(new StreamHeader(id.uuid(), entry(s2), Optional.of(entry(w1))), sendOf(s2, Optional.of(w1)));
+                clock.advance(Duration.ofHours(2));
+                s3 = change(writer, "f", "v3", Snapshots.zprojName(clock));
+                w.push(new StreamHeader(id.uuid(), entry(s3), Optional.of(entry(s2))), sendOf(s3, Optional.of(s2)));
+                assertThat(names(ds)).containsExactly(name(s1), name(s3));
+                assertThatThrownBy(() -> zfs.destroySnapshot(s1.name())).isInstanceOf(DatasetBusyException.class);
+                // The reader moves on to s3: it lets go of s1, which the next prune removes.
+                r.pull(id.uuid(), OptionalLong.of(s1.guid()), h -> receiveInto(reader));
+                clock.advance(Duration.ofHours(2));
+                s4 = change(writer, "f", "v4", Snapshots.zprojName(clock));
+                w.push(new StreamHeader(id.uuid(), entry(s4), Optional.of(entry(s3))), sendOf(s4, Optional.of(s3)));
+                assertThat(names(ds)).containsExactly(name(s3), name(s4));
+            }
+            // Both peers stay away longer than the hold's age: their holds go, nothing else does.
+            clock.advance(Duration.ofDays(2));
+            assertThat(server.releaseStaleHolds()).isEqualTo(2);
+            assertThat(server.releaseStaleHolds()).isZero();
+            assertThat(names(ds)).containsExactly(name(s3), name(s4));
+            assertThat(zfs.destroySnapshot(ds.snapshot(name(s3)))).isTrue(); // no longer held
+        } // the pool goes with the cluster, holds and all
+    }
+
+    private static String name(Snapshot s) {
+        return s.name().name();
+    }
+
+    private static List<String> names(DatasetName ds) throws ZfsException {
+        return zfs.listSnapshots(ds).stream().map(s -> s.name().name()).toList();
     }
 }

@@ -33,17 +33,18 @@ public interface ReplicaService {
      * Prepares a send of the project's newest snapshot, incremental from {@code baseGuid} if the
      * server has that snapshot, full otherwise.
      *
+     * @param peer who asks: once the stream was sent (or found up to date), it is based on that snapshot
      * @return the stream, or the newest snapshot if it is the base itself (nothing to send)
      */
-    Outgoing send(UUID project, OptionalLong baseGuid) throws IOException;
+    Outgoing send(UUID project, OptionalLong baseGuid, Peer peer) throws IOException;
 
     /**
      * Prepares a receive (write-back). Refuses with {@code DIVERGED} unless the server's newest
      * snapshot is the header's base, or the project is new and the stream full.
      *
-     * @param peer the client's name from its handshake, recorded as the writer
+     * @param peer the client from its handshake, recorded as the writer
      */
-    StreamSink<Ack> receive(StreamHeader header, String peer) throws IOException;
+    StreamSink<Ack> receive(StreamHeader header, Peer peer) throws IOException;
 
     /**
      * Sets a project aside to resolve a conflict: renames it to a name that is not a project

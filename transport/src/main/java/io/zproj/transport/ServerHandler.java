@@ -30,7 +30,7 @@ final class ServerHandler extends PeerHandler {
     private static final int MAX_PENDING = 4;
 
     private final ArrayDeque<Message> pending = new ArrayDeque<>();
-    private volatile String peer;
+    private volatile Peer peer;
     private volatile boolean awaitingAnswer;
     private boolean running;
     private Channel channel;
@@ -50,7 +50,7 @@ final class ServerHandler extends PeerHandler {
     protected void onMessage(ChannelHandlerContext ctx, Message msg) {
         if (peer == null) {
             if (msg instanceof Message.Hello h) {
-                peer = h.peer() + "@" + ctx.channel().remoteAddress();
+                peer = new Peer(h.peer(), String.valueOf(ctx.channel().remoteAddress()));
                 ctx.writeAndFlush(new Message.HelloOk(server.service().name()));
             } else {
                 violation(ctx, new ProtocolException("expected HELLO first, got " + msg.type()));
@@ -157,7 +157,7 @@ final class ServerHandler extends PeerHandler {
     }
 
     private void send(Message.Send request) throws IOException {
-        ReplicaService.Outgoing out = server.service().send(request.project(), request.baseGuid());
+        ReplicaService.Outgoing out = server.service().send(request.project(), request.baseGuid(), peer);
         if (out.isUpToDate()) {
             reply(new Message.UpToDate(request.project(), out.newest()));
             return;

@@ -53,7 +53,7 @@ final class FakeService implements ReplicaService {
     }
 
     @Override
-    public Outgoing send(UUID project, OptionalLong baseGuid) throws IOException {
+    public Outgoing send(UUID project, OptionalLong baseGuid, Peer peer) throws IOException {
         requireKnown(project);
         if (baseGuid.isPresent() && baseGuid.getAsLong() == B.guid()) {
             return Outgoing.upToDate(B);
@@ -65,7 +65,7 @@ final class FakeService implements ReplicaService {
     }
 
     @Override
-    public StreamSink<Ack> receive(StreamHeader header, String peer) throws IOException {
+    public StreamSink<Ack> receive(StreamHeader header, Peer peer) throws IOException {
         if (header.base().isPresent() && header.base().get().guid() != B.guid()) {
             throw new ServiceException(ErrorCode.DIVERGED, "server is at " + B + ", push is based on "
                     + header.base().get());

@@ -567,6 +567,35 @@ final class CommandZfs implements Zfs {
     }
 
     @Override
+    public void hold(SnapshotName snapshot, String tag) throws ZfsException {
+        requireTag(tag);
+        CommandRunner.Result r = runner.runAllowingFailure(List.of(zfs, "hold", tag, snapshot.full()));
+        if (r.exitCode() != 0 && !r.stderr().contains("tag already exists")) {
+            throw ZfsErrors.classify(r.command(), r.exitCode(), r.stderr());
+        }
+    }
+
+    @Override
+    public boolean release(SnapshotName snapshot, String tag) throws ZfsException {
+        requireTag(tag);
+        CommandRunner.Result r = runner.runAllowingFailure(List.of(zfs, "release", tag, snapshot.full()));
+        if (r.exitCode() == 0) {
+            return true;
+        }
+        if (r.stderr().contains("no such tag") || r.stderr().contains("does not exist")) {
+            return false;
+        }
+        throw ZfsErrors.classify(r.command(), r.exitCode(), r.stderr());
+    }
+
+    /** A hold tag: printable, no spaces, not an option, at most 200 characters. */
+    private static void requireTag(String tag) {
+        if (tag.isEmpty() || tag.length() > 200 || tag.startsWith("-") || !tag.chars().allMatch(c -> c > ' ' && c < 127)) {
+            throw new IllegalArgumentException("not a hold tag: " + Names.quote(tag));
+        }
+    }
+
+    @Override
     public boolean destroySnapshot(SnapshotName snapshot) throws ZfsException {
         try {
             runner.run(List.of(zfs, "destroy", snapshot.full()));

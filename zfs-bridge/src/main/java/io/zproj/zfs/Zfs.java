@@ -200,6 +200,19 @@ public interface Zfs extends AutoCloseable {
      */
     java.util.Set<DatasetName> changedChildren(DatasetName parent) throws ZfsException;
 
+    /**
+     * Places a hold with {@code tag} on a snapshot ({@code zfs hold}): it cannot be destroyed
+     * until every hold on it is released. Idempotent: the same tag placed twice is one hold.
+     */
+    void hold(SnapshotName snapshot, String tag) throws ZfsException;
+
+    /**
+     * Releases the hold with {@code tag} ({@code zfs release}).
+     *
+     * @return false if there was no such hold, or no such snapshot
+     */
+    boolean release(SnapshotName snapshot, String tag) throws ZfsException;
+
     /** Destroys one snapshot. Idempotent: returns false if it did not exist. */
     boolean destroySnapshot(SnapshotName snapshot) throws ZfsException;
 
@@ -219,8 +232,8 @@ public interface Zfs extends AutoCloseable {
                     destroyed.add(s);
                 }
             } catch (DatasetBusyException e) {
-                System.getLogger(Zfs.class.getName()).log(System.Logger.Level.INFO,
-                        "keeping " + s.name() + ", it is in use: " + e.getMessage());
+                System.getLogger(Zfs.class.getName()).log(System.Logger.Level.DEBUG,
+                        () -> "keeping " + s.name() + ", it is held or in use: " + e.getMessage());
             }
         }
         return destroyed;

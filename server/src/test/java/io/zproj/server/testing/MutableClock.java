@@ -1,4 +1,4 @@
-package io.zproj.fusefs;
+package io.zproj.server.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,11 +8,11 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock that follows the system clock plus whatever a test advanced it by: time moves without sleeping. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
     private final AtomicLong offsetMillis = new AtomicLong();
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         offsetMillis.addAndGet(d.toMillis());
     }
 
