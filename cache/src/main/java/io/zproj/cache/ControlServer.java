@@ -160,7 +160,9 @@ public final class ControlServer implements AutoCloseable {
                 out.add(String.format(Locale.ROOT, "    %-21s acked %s%s%s", Addresses.format(r.getKey()),
                         st.acked().map(s -> "@" + s.name()).orElse("nothing yet"),
                         lag > 0 ? " (" + lag + " s behind)" : lag == 0 ? " (current)" : "",
-                        st.error().isEmpty() ? "" : "; last error: " + st.error()));
+                        st.error().isEmpty() ? "" : "; last attempt " + st.outcome().word()
+                                + (st.outcome().permanent() ? " (needs you)" : " (attempt " + st.failures()
+                                + ", retried with backoff)") + ": " + st.error()));
             }
             p.conflict().ifPresent(c -> out.add("    conflict: " + c));
         }
@@ -190,6 +192,8 @@ public final class ControlServer implements AutoCloseable {
             for (Map.Entry<InetSocketAddress, WriteBack.ReplicaState> r : p.replicas().entrySet()) {
                 sb.append(j++ == 0 ? "" : ",").append(q(Addresses.format(r.getKey()))).append(":{\"acked\":")
                         .append(r.getValue().acked().map(s -> q(s.name())).orElse("null"))
+                        .append(",\"outcome\":").append(q(r.getValue().outcome().word()))
+                        .append(",\"failures\":").append(r.getValue().failures())
                         .append(",\"error\":").append(q(r.getValue().error())).append('}');
             }
             sb.append("}}");

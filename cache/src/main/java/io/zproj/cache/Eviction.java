@@ -91,10 +91,54 @@ final class Eviction {
         }
     }
 
+    /**
+     * Frees {@code bytes} of local space for a project about to be fetched: evicts the least
+     * recently used projects that may go (written back, not in use, not touched within the
+     * freshness window), never {@code forProject} itself.
+     *
+     * @return the bytes freed (by the evicted projects' sizes)
+     */
+    long makeRoom(ProjectId forProject, long bytes) {
+        Map<ProjectId, Long> accessed = local.lastAccesses();
+        List<ProjectId> byAge = local.ids();
+        byAge.sort(Comparator.comparingLong(id -> accessed.getOrDefault(id, 0L)));
+        long recent = clock.millis() - config.freshness().toMillis();
+        long freed = 0;
+        for (ProjectId id : byAge) {
+            if (freed >= bytes) {
+                break;
+            }
+            if (id.equals(forProject) || accessed.getOrDefault(id, 0L) > recent) {
+                continue;
+            }
+            DatasetInfo info = local.info(id);
+            long size = info == null ? 0 : info.used();
+            Optional<String> why = evict(id, false);
+            if (why.isEmpty()) {
+                freed += size;
+                LOG.log(Level.INFO, "evicted " + id + " (" + size + " bytes) to make room for " + forProject);
+            }
+        }
+        return freed;
+    }
+
     /** Evicts one project; empty if done, otherwise why not. */
     Optional<String> evict(ProjectId id) {
+        return evict(id, true);
+    }
+
+    /**
+     * Evicts one project, waiting for its lock if {@code wait}; otherwise a project someone is
+     * working on stays (a fault-in that makes room holds its own project's lock: waiting for
+     * another's could wait for a fault-in that waits for it).
+     */
+    private Optional<String> evict(ProjectId id, boolean wait) {
         java.util.concurrent.locks.ReentrantLock lock = local.lockFor(id);
-        lock.lock();
+        if (wait) {
+            lock.lock();
+        } else if (!lock.tryLock()) {
+            return Optional.of("it is being worked on");
+        }
         try {
             if (!local.isLocal(id)) {
                 return Optional.of("not cached here");
@@ -116,7 +160,7 @@ final class Eviction {
             try {
                 WriteBack.Report r = writeBacks.run(id, changes.detect().contains(id)); // also checks every replica
                 if (!r.ok()) {
-                    return Optional.of("not every replica holds its newest snapshot: " + r.outcomes());
+                    return Optional.of("not every replica holds its newest snapshot: " + String.join("; ", WriteBack.lines(r)));
                 }
                 local.unmount(id);
                 if (changes.detect().contains(id)) { // a change that slipped in before the unmount: keep it

@@ -82,6 +82,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 id -> changes.has(id) || writeBack.conflict(id).isPresent());
         this.faultIn.onPulled(refresher::caughtUp);
         this.eviction = new Eviction(zfs, local, natives, changes, writeBacks, writeBack, faultIn, config, clock);
+        transfers.onShortOfSpace(eviction::makeRoom);
         this.conflicts = new Conflicts(zfs, local, natives, writeBack, transfers, config, clock);
     }
 

@@ -18,6 +18,7 @@ import io.zproj.zfs.DatasetExistsException;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetState;
 import io.zproj.zfs.InvalidStreamException;
+import io.zproj.zfs.OutOfSpaceException;
 import io.zproj.zfs.Plan;
 import io.zproj.zfs.ProjectId;
 import io.zproj.zfs.ReceiveOptions;
@@ -103,11 +104,25 @@ public final class ProjectTransfers {
     private final Zfs zfs;
     private final Transport transport;
     private final String clientName;
+    /** Asked to free space before a full fetch that would not fit; says how many bytes it freed. */
+    private volatile Room room = (id, bytes) -> 0;
+
+    /** Frees local space for a project about to be fetched, e.g. by evicting others. */
+    @FunctionalInterface
+    public interface Room {
+        /** Tries to free {@code bytes} for {@code forProject}; returns the bytes freed (0 if nothing could go). */
+        long make(ProjectId forProject, long bytes);
+    }
 
     public ProjectTransfers(Zfs zfs, Transport transport, String clientName) {
         this.zfs = zfs;
         this.transport = transport;
         this.clientName = clientName;
+    }
+
+    /** What frees space when a full fetch would not fit (nothing, by default). */
+    public void onShortOfSpace(Room r) {
+        this.room = r;
     }
 
     /** Asks each server about the project, and ranks those that hold it. */
@@ -219,6 +234,9 @@ public final class ProjectTransfers {
                     return new PullOutcome(candidate.address(), candidate.info().newest().orElseThrow(), true, true,
                             new StreamStats(0, 0), Duration.ofNanos(System.nanoTime() - start), Optional.empty());
                 }
+                if (plan instanceof Plan.Full) {
+                    requireRoom(id, target, candidate);
+                }
                 OptionalLong base = plan instanceof Plan.Incremental inc ? OptionalLong.of(inc.from().guid())
                         : OptionalLong.empty();
                 boolean localExists = localSnaps != null;
@@ -268,6 +286,37 @@ public final class ProjectTransfers {
                     local.isEmpty() ? new Plan.Point("(no snapshot)", 0) : local.get(local.size() - 1), Optional.empty());
         }
         return Plan.between(remote, local);
+    }
+
+    /**
+     * Before a full fetch: the project's live data (as the replica measures it) must fit what the
+     * local pool has free, after {@link #room} evicted what it could; otherwise it fails at once,
+     * naming both sizes, instead of streaming until the pool is full.
+     *
+     * @throws OutOfSpaceException if it does not fit
+     */
+    private void requireRoom(ProjectId id, DatasetName target, Candidate candidate) throws ZfsException {
+        long need = candidate.info().referencedBytes();
+        if (need <= 0) {
+            return;
+        }
+        DatasetName parent = DatasetName.of(target.value().substring(0, target.value().lastIndexOf('/')));
+        long free = zfs.availableBytes(parent);
+        long freed = 0;
+        if (need > free) {
+            freed = room.make(id, need - free);
+            free = zfs.availableBytes(parent);
+        }
+        if (need > free) {
+            throw new OutOfSpaceException("cannot fetch " + id + ": it holds " + mib(need) + " on "
+                    + Addresses.format(candidate.address()) + ", " + parent + " has " + mib(free) + " free"
+                    + (freed > 0 ? " after evicting " + mib(freed) : " and nothing could be evicted")
+                    + "; nothing was fetched", List.of(), 0, "");
+        }
+    }
+
+    private static String mib(long bytes) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB (%d bytes)", bytes / 1048576.0, bytes);
     }
 
     /** The local copy's snapshots, or null if there is no local copy. */
@@ -405,20 +454,24 @@ public final class ProjectTransfers {
     }
 
     /**
-     * A zproj snapshot named for now; if one of that name exists (a push within the same second:
-     * names have one-second resolution), the next second's, waiting only until that second begins.
+     * A zproj snapshot named for now (to the millisecond); if one of that name exists (two
+     * snapshots within one millisecond), the next millisecond's.
      */
     Snapshot snapshotNow(DatasetName local) throws ZfsException {
-        try {
-            return zfs.snapshot(local);
-        } catch (DatasetExistsException e) {
+        for (int attempt = 0; ; attempt++) {
             try {
-                Thread.sleep(1_000 - System.currentTimeMillis() % 1_000 + 5);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-                throw e;
+                return zfs.snapshot(local);
+            } catch (DatasetExistsException e) {
+                if (attempt >= 10) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
             }
-            return zfs.snapshot(local);
         }
     }
 

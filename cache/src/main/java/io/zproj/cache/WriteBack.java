@@ -36,14 +36,21 @@ final class WriteBack {
     private static final System.Logger LOG = System.getLogger(WriteBack.class.getName());
     private static final long MAX_BACKOFF_MILLIS = 5 * 60_000;
 
-    /** What one replica holds of one project, as far as write-back knows. */
-    record ReplicaState(Optional<SnapshotEntry> acked, String error, int failures, long nextAttemptMillis) {
-        static final ReplicaState UNKNOWN = new ReplicaState(Optional.empty(), "", 0, 0);
+    /**
+     * What one replica holds of one project, as far as write-back knows, and how the last
+     * transfer to it ended ({@code error} says why, if it failed).
+     */
+    record ReplicaState(Optional<SnapshotEntry> acked, Outcome outcome, String error, int failures,
+            long nextAttemptMillis) {
+        static final ReplicaState UNKNOWN = new ReplicaState(Optional.empty(), Outcome.OK, "", 0, 0);
     }
+
+    /** What a write-back to one replica did: how it ended, and a line for the report. */
+    record Result(Outcome outcome, String line) {}
 
     /** What a write-back of one project did. */
     record Report(ProjectId project, Optional<SnapshotEntry> newest, boolean snapshotted,
-            Map<InetSocketAddress, String> outcomes, boolean ok) {}
+            Map<InetSocketAddress, Result> outcomes, boolean ok) {}
 
     private final Zfs zfs;
     private final ProjectTransfers transfers;
@@ -93,30 +100,32 @@ final class WriteBack {
                 snapshotted = true;
             }
             Optional<Snapshot> newest = zfs.newestSnapshot(local);
-            Map<InetSocketAddress, Future<String>> running = new LinkedHashMap<>();
+            Map<InetSocketAddress, Future<Result>> running = new LinkedHashMap<>();
             for (InetSocketAddress server : config.servers()) {
                 ReplicaState known = replicas.getOrDefault(id, Map.of()).getOrDefault(server, ReplicaState.UNKNOWN);
-                if (known.error().startsWith("diverged")) {
-                    running.put(server, java.util.concurrent.CompletableFuture.completedFuture(known.error()
-                            + " (not retried until resolved)"));
+                if (known.outcome() == Outcome.DIVERGED
+                        || known.outcome() == Outcome.REFUSED && !snapshotted && known.acked().isPresent()) {
+                    running.put(server, java.util.concurrent.CompletableFuture.completedFuture(new Result(
+                            known.outcome(), known.outcome().word() + ": " + known.error() + " (not retried until "
+                            + (known.outcome() == Outcome.DIVERGED ? "resolved)" : "the next change)"))));
                 } else {
                     running.put(server, pushes.submit(() -> pushTo(id, server)));
                 }
             }
-            Map<InetSocketAddress, String> outcomes = new LinkedHashMap<>();
+            Map<InetSocketAddress, Result> outcomes = new LinkedHashMap<>();
             boolean ok = true;
-            for (Map.Entry<InetSocketAddress, Future<String>> f : running.entrySet()) {
-                String outcome;
+            for (Map.Entry<InetSocketAddress, Future<Result>> f : running.entrySet()) {
+                Result outcome;
                 try {
                     outcome = f.getValue().get();
                 } catch (ExecutionException e) {
-                    outcome = "failed: " + e.getCause().getMessage();
+                    outcome = new Result(Outcome.of(e.getCause()), "failed: " + e.getCause().getMessage());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    outcome = "failed: interrupted";
+                    outcome = new Result(Outcome.TEMPORARY, "failed: interrupted");
                 }
                 outcomes.put(f.getKey(), outcome);
-                ok &= !outcome.startsWith("failed") && !outcome.startsWith("diverged");
+                ok &= outcome.outcome() == Outcome.OK;
             }
             prune(id, local);
             return new Report(id, newest.map(ProjectTransfers::entry), snapshotted, outcomes, ok);
@@ -149,8 +158,8 @@ final class WriteBack {
         }
     }
 
-    /** Brings one replica to the local newest snapshot; returns a line for the report. */
-    private String pushTo(ProjectId id, InetSocketAddress server) {
+    /** Brings one replica to the local newest snapshot; says how that ended. */
+    private Result pushTo(ProjectId id, InetSocketAddress server) {
         Map<InetSocketAddress, ReplicaState> known = replicas.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
         ReplicaState before = known.getOrDefault(server, ReplicaState.UNKNOWN);
         try {
@@ -161,27 +170,31 @@ final class WriteBack {
             } finally {
                 inProgress.done(id);
             }
-            known.put(server, new ReplicaState(Optional.of(out.ack().snapshot()), "", 0, 0));
+            known.put(server, new ReplicaState(Optional.of(out.ack().snapshot()), Outcome.OK, "", 0, 0));
             if (out.upToDate()) {
-                return "up to date at " + out.ack().snapshot();
+                return new Result(Outcome.OK, "up to date at " + out.ack().snapshot());
             }
             LOG.log(Level.INFO, "wrote back " + id + " " + out.ack().snapshot() + " to " + Addresses.format(server)
                     + ": " + out.stats().rawBytes() + " bytes (" + out.stats().wireBytes() + " on the wire)");
-            return "acked " + out.ack().snapshot() + (out.incremental() ? " (incremental, " : " (full, ")
-                    + out.stats().rawBytes() + " bytes, " + out.stats().wireBytes() + " on the wire)";
-        } catch (DivergedException e) {
-            conflicted.put(id, e.getMessage());
-            known.put(server, new ReplicaState(before.acked(), "diverged: " + e.getMessage(), before.failures(), 0));
-            LOG.log(Level.ERROR, "write-back of " + id + " to " + Addresses.format(server)
-                    + " refused, the project is now conflicted (nothing overwritten on either side): " + e.getMessage());
-            return "diverged: " + e.getMessage();
+            return new Result(Outcome.OK, "acked " + out.ack().snapshot() + (out.incremental() ? " (incremental, "
+                    : " (full, ") + out.stats().rawBytes() + " bytes, " + out.stats().wireBytes() + " on the wire)");
         } catch (IOException | RuntimeException e) {
+            Outcome outcome = Outcome.of(e);
+            if (outcome == Outcome.DIVERGED) {
+                conflicted.put(id, e.getMessage());
+                known.put(server, new ReplicaState(before.acked(), outcome, e.getMessage(), before.failures(), 0));
+                LOG.log(Level.ERROR, "write-back of " + id + " to " + Addresses.format(server) + " refused, the "
+                        + "project is now conflicted (nothing overwritten on either side): " + e.getMessage());
+                return new Result(outcome, "diverged: " + e.getMessage());
+            }
             int failures = before.failures() + 1;
-            long backoff = Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(failures, 20));
-            known.put(server, new ReplicaState(before.acked(), e.getMessage(), failures, clock.millis() + backoff));
-            LOG.log(Level.WARNING, "write-back of " + id + " to " + Addresses.format(server) + " failed (attempt "
-                    + failures + ", next in " + backoff / 1000 + " s): " + e.getMessage());
-            return "failed: " + e.getMessage();
+            long backoff = outcome.permanent() ? MAX_BACKOFF_MILLIS
+                    : Math.min(MAX_BACKOFF_MILLIS, 1000L << Math.min(failures, 20));
+            known.put(server, new ReplicaState(before.acked(), outcome, e.getMessage(), failures,
+                    clock.millis() + backoff));
+            LOG.log(Level.WARNING, "write-back of " + id + " to " + Addresses.format(server) + " failed, "
+                    + outcome.word() + " (attempt " + failures + ", next in " + backoff / 1000 + " s): " + e.getMessage());
+            return new Result(outcome, outcome.word() + " failure: " + e.getMessage());
         }
     }
 
@@ -203,7 +216,7 @@ final class WriteBack {
     List<InetSocketAddress> diverged(ProjectId id) {
         List<InetSocketAddress> out = new ArrayList<>();
         replicas.getOrDefault(id, Map.of()).forEach((server, st) -> {
-            if (st.error().startsWith("diverged")) {
+            if (st.outcome() == Outcome.DIVERGED) {
                 out.add(server);
             }
         });
@@ -233,8 +246,8 @@ final class WriteBack {
 
     static List<String> lines(Report r) {
         List<String> out = new ArrayList<>();
-        for (Map.Entry<InetSocketAddress, String> e : r.outcomes().entrySet()) {
-            out.add(r.project() + " " + Addresses.format(e.getKey()) + ": " + e.getValue());
+        for (Map.Entry<InetSocketAddress, Result> e : r.outcomes().entrySet()) {
+            out.add(r.project() + " " + Addresses.format(e.getKey()) + ": " + e.getValue().line());
         }
         return out;
     }

@@ -108,8 +108,8 @@ final class WriteBacks {
                 try {
                     WriteBack.Report r = run(id, changes.has(id));
                     if (!r.ok()) {
-                        LOG.log(Level.WARNING, "at shutdown, " + id + " is not on every replica: " + r.outcomes()
-                                + "; it is written back at the next start");
+                        LOG.log(Level.WARNING, "at shutdown, " + id + " is not on every replica: "
+                                + String.join("; ", WriteBack.lines(r)) + "; it is written back at the next start");
                     }
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.WARNING, "write-back of " + id + " at shutdown failed: " + e.getMessage());

@@ -19,7 +19,7 @@ class ControlServerTest {
         SnapshotEntry newest = new SnapshotEntry("zproj-20261124T120000Z", 2, 2, 1_795_521_600L);
         SnapshotEntry acked = new SnapshotEntry("zproj-20261124T115900Z", 1, 1, 1_795_521_540L);
         return new ProjectCache.ProjectStatus(P, 1234, conflict.isPresent() ? "conflicted" : "dirty", conflict,
-                Optional.of(newest), Map.of(A, new WriteBack.ReplicaState(Optional.of(acked), "timed out", 2, 0)),
+                Optional.of(newest), Map.of(A, new WriteBack.ReplicaState(Optional.of(acked), Outcome.TEMPORARY, "timed out", 2, 0)),
                 false, true, true, true, Optional.of(3), transfer);
     }
 
@@ -30,7 +30,7 @@ class ControlServerTest {
         assertThat(String.join("\n", lines)).contains(P.toString()).contains("dirty").contains("native")
                 .contains("3 snapshots behind")
                 .contains("writing back to 10.0.0.1:7070: 4096 of 8192 bytes")
-                .contains("acked @zproj-20261124T115900Z (60 s behind); last error: timed out")
+                .contains("acked @zproj-20261124T115900Z (60 s behind); last attempt temporary (attempt 2, retried with backoff): timed out")
                 .contains("1 cached projects");
     }
 
@@ -39,6 +39,6 @@ class ControlServerTest {
         String json = ControlServer.json(List.of(status(Optional.empty(), Optional.of("server said \"no\"\n"))));
         assertThat(json).startsWith("[{\"project\":\"" + P + "\"").endsWith("}}]")
                 .contains("\"state\":\"conflicted\"").contains("\"conflict\":\"server said \\\"no\\\"\\n\"")
-                .contains("\"transfer\":null").contains("\"10.0.0.1:7070\":{\"acked\":\"zproj-20261124T115900Z\"");
+                .contains("\"transfer\":null").contains("\"10.0.0.1:7070\":{\"acked\":\"zproj-20261124T115900Z\",\"outcome\":\"temporary\",\"failures\":2,");
     }
 }

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -88,9 +89,9 @@ class ProjectTransfersIT {
                 .isTrue();
     }
 
-    /** Names have one-second resolution: a second snapshot in the same second takes the next second's name. */
+    /** Names have millisecond resolution: two write-backs in a row make two snapshots, without waiting. */
     @Test
-    void snapshotNow_twiceInOneSecond_makesTwoSnapshots() throws Exception {
+    void snapshotNow_twiceInARow_makesTwoSnapshots() throws Exception {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("v"), "1"), 0);
         DatasetName ds = cluster.root(0).child(id);
         Snapshot first = transfers.snapshotNow(ds);
@@ -100,9 +101,8 @@ class ProjectTransfersIT {
     }
 
     @Test
-    void pull_choosesTheReplicaWithTheNewestSnapshot() throws Exception {
+    void pull_choosesTheReplicaWithTheMostAdvancedHistory() throws Exception {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("v"), "1"), 0, 1);
-        Thread.sleep(1100); // snapshot creation times have one-second resolution
         change(cluster.root(1).child(id), "v", "2 (only on srv1)");
         ProjectTransfers.PullOutcome r = transfers.pull(id, cluster.clientRoot(), cluster.addresses(),
                 TransferListener.NONE);
@@ -232,5 +232,37 @@ class ProjectTransfersIT {
     void push_withoutLocalCopy_saysSo() {
         assertThatThrownBy(() -> transfers.push(ProjectId.random(), cluster.clientRoot(), cluster.address(0),
                 TransferListener.NONE)).isInstanceOf(CacheException.class).hasMessageContaining("no local copy");
+    }
+
+    @Test
+    void pull_thatDoesNotFit_failsAtOnceNamingBothSizes_afterAskingForRoom_andWorksOnceThereIsRoom() throws Exception {
+        ProjectId id = cluster.seed(dir -> Trees.populate(dir, 7, 4, 4 << 20), 0); // about 16 MiB of data
+        DatasetName small = cluster.pool().dataset("small-client");
+        zfs.createDataset(small, DatasetProperties.create());
+        zfs.setQuota(small, 4L << 20);
+        List<Long> asked = new ArrayList<>();
+        ProjectTransfers limited = new ProjectTransfers(zfs, cluster.transport(), "it-small");
+        limited.onShortOfSpace((p, bytes) -> {
+            asked.add(bytes);
+            return 0; // nothing can be evicted
+        });
+        assertThatThrownBy(() -> limited.pull(id, small, List.of(cluster.address(0)), TransferListener.NONE))
+                .isInstanceOf(io.zproj.zfs.OutOfSpaceException.class)
+                .hasMessageContaining("cannot fetch " + id).hasMessageContaining("MiB")
+                .hasMessageContaining("nothing could be evicted").hasMessageContaining("nothing was fetched");
+        assertThat(asked).singleElement().satisfies(b -> assertThat(b).isPositive());
+        assertThat(zfs.exists(small.child(id))).isFalse();
+        // Room is made (as eviction would, here by lifting the quota): the same pull goes through.
+        limited.onShortOfSpace((p, bytes) -> {
+            try {
+                zfs.setQuota(small, 0);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return bytes;
+        });
+        ProjectTransfers.PullOutcome r = limited.pull(id, small, List.of(cluster.address(0)), TransferListener.NONE);
+        assertThat(r.upToDate()).isFalse();
+        assertThat(tree(small.child(id))).isEqualTo(tree(cluster.root(0).child(id)));
     }
 }

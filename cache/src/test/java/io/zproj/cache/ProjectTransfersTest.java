@@ -24,7 +24,7 @@ class ProjectTransfersTest {
             snaps.add(new SnapshotEntry("s" + guids[i], guids[i], i + 1, creation));
         }
         return new ProjectTransfers.Candidate(InetSocketAddress.createUnresolved(name, 1),
-                new ProjectInfo(P, 0, 0, snaps), Duration.ofMillis(rttMillis), new Load(streams, 0));
+                new ProjectInfo(P, 0, 0, 0, snaps), Duration.ofMillis(rttMillis), new Load(streams, 0));
     }
 
     @Test

@@ -299,7 +299,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
             DatasetState state = zfs.describe(ds);
             DatasetInfo info = state.info();
             refresh(id, state.snapshots(), info);
-            return new ProjectInfo(project, info.used(), info.quota().orElse(0),
+            return new ProjectInfo(project, info.used(), info.referenced(), info.quota().orElse(0),
                     state.snapshots().stream().map(Streams::entry).toList());
         } catch (io.zproj.zfs.DatasetNotFoundException e) {
             throw notFound(id);

@@ -65,6 +65,7 @@ final class Codec {
             ProjectInfo info = r.info();
             writeUuid(out, info.id());
             out.writeLong(info.usedBytes());
+            out.writeLong(info.referencedBytes());
             out.writeLong(info.quotaBytes());
             out.writeInt(info.snapshots().size());
             info.snapshots().forEach(s -> writeSnapshot(out, s));
@@ -129,13 +130,14 @@ final class Codec {
                 case INFO_REPLY -> {
                     UUID id = readUuid(in);
                     long used = in.readLong();
+                    long referenced = in.readLong();
                     long quota = in.readLong();
                     int n = count(in, MIN_SNAPSHOT_BYTES);
                     List<SnapshotEntry> snaps = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         snaps.add(readSnapshot(in));
                     }
-                    yield new InfoReply(new ProjectInfo(id, used, quota, snaps));
+                    yield new InfoReply(new ProjectInfo(id, used, referenced, quota, snaps));
                 }
                 case SEND -> new Send(readUuid(in), in.readBoolean() ? OptionalLong.of(in.readLong())
                         : OptionalLong.empty());

@@ -8,9 +8,12 @@ import java.util.UUID;
 /**
  * A project with all its snapshots, oldest first.
  *
- * @param quotaBytes its quota, 0 if none
+ * @param usedBytes       what the project and its snapshots take on the server
+ * @param referencedBytes what its live data takes: about what a full fetch needs locally
+ * @param quotaBytes      its quota, 0 if none
  */
-public record ProjectInfo(UUID id, long usedBytes, long quotaBytes, List<SnapshotEntry> snapshots) {
+public record ProjectInfo(UUID id, long usedBytes, long referencedBytes, long quotaBytes,
+        List<SnapshotEntry> snapshots) {
 
     public ProjectInfo {
         Objects.requireNonNull(id, "id");

@@ -5,7 +5,7 @@ package io.zproj.transport;
  *
  * <pre>
  *   magic   u16  0x5A50 ("ZP")
- *   version u8   1
+ *   version u8   2 (2: INFO_REPLY carries the referenced bytes)
  *   type    u8   see {@link Type}
  *   length  u32  payload bytes, checked against a maximum for the type before anything is allocated
  *   payload
@@ -17,7 +17,7 @@ package io.zproj.transport;
 final class Protocol {
 
     static final int MAGIC = 0x5A50;
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int HEADER_LENGTH = 8;
 
     /** Longest string on the wire (error messages, names). */

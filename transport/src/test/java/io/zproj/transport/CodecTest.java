@@ -38,7 +38,7 @@ class CodecTest {
                 new Message.ProjectList(List.of(new ProjectEntry(P, Optional.of(A), 1000, 0),
                         new ProjectEntry(UUID.randomUUID(), Optional.empty(), 0, 5L << 30))),
                 new Message.Info(P),
-                new Message.InfoReply(new ProjectInfo(P, 10, 20, List.of(A, B))),
+                new Message.InfoReply(new ProjectInfo(P, 10, 7, 20, List.of(A, B))),
                 new Message.Send(P, OptionalLong.of(-2L)),
                 new Message.Send(P, OptionalLong.empty()),
                 new Message.StreamStart(new StreamHeader(P, B, Optional.of(A))),
@@ -213,9 +213,9 @@ class CodecTest {
 
         @Test
         void wrongVersion_isVersionMismatch() {
-            assertThat(failureOf(new byte[] {0x5A, 0x50, 2, 1, 0, 0, 0, 0}))
+            assertThat(failureOf(new byte[] {0x5A, 0x50, 1, 1, 0, 0, 0, 0}))
                     .isInstanceOf(VersionMismatchException.class)
-                    .hasMessageContaining("peer speaks protocol version 2, this side speaks version 1");
+                    .hasMessageContaining("peer speaks protocol version 1, this side speaks version 2");
         }
 
         @Test
@@ -240,7 +240,7 @@ class CodecTest {
         @Test
         void listCountThatCannotFit_isRejected() {
             ByteBuf b = Unpooled.buffer();
-            b.writeShort(Protocol.MAGIC).writeByte(1).writeByte(Protocol.Type.PROJECT_LIST.code).writeInt(4);
+            b.writeShort(Protocol.MAGIC).writeByte(Protocol.VERSION).writeByte(Protocol.Type.PROJECT_LIST.code).writeInt(4);
             b.writeInt(1_000_000_000);
             byte[] bytes = new byte[b.readableBytes()];
             b.readBytes(bytes);
@@ -250,7 +250,7 @@ class CodecTest {
         @Test
         void trailingBytesInPayload_areRejected() {
             ByteBuf b = Unpooled.buffer();
-            b.writeShort(Protocol.MAGIC).writeByte(1).writeByte(Protocol.Type.READY.code).writeInt(3);
+            b.writeShort(Protocol.MAGIC).writeByte(Protocol.VERSION).writeByte(Protocol.Type.READY.code).writeInt(3);
             b.writeBytes(new byte[3]);
             byte[] bytes = new byte[b.readableBytes()];
             b.readBytes(bytes);
@@ -260,7 +260,7 @@ class CodecTest {
         @Test
         void stringLongerThanPayload_isRejected() {
             ByteBuf b = Unpooled.buffer();
-            b.writeShort(Protocol.MAGIC).writeByte(1).writeByte(Protocol.Type.HELLO.code).writeInt(2);
+            b.writeShort(Protocol.MAGIC).writeByte(Protocol.VERSION).writeByte(Protocol.Type.HELLO.code).writeInt(2);
             b.writeShort(4000);
             byte[] bytes = new byte[b.readableBytes()];
             b.readBytes(bytes);

@@ -36,7 +36,7 @@ final class FakeService implements ReplicaService {
     @Override
     public ProjectInfo info(UUID project) throws IOException {
         requireKnown(project);
-        return new ProjectInfo(project, lengths.get(project), 0, List.of(A, B));
+        return new ProjectInfo(project, lengths.get(project), lengths.get(project), 0, List.of(A, B));
     }
 
     @Override

@@ -53,6 +53,15 @@ final class CommandRunner implements AutoCloseable {
      * @throws ZfsException only if it cannot start, prints more than the output bound, or times out
      */
     Result runAllowingFailure(List<String> command) throws ZfsException {
+        if (MountLock.mayMount(command)) {
+            try (MountLock.Held held = MountLock.acquire()) {
+                return runToEnd(command);
+            }
+        }
+        return runToEnd(command);
+    }
+
+    private Result runToEnd(List<String> command) throws ZfsException {
         Process process = start(command, ProcessBuilder.Redirect.from(DEV_NULL));
         BoundedCapture out = drain(process.getInputStream(), config.maxOutputBytes());
         BoundedCapture err = drain(process.getErrorStream(), config.maxStderrBytes());

@@ -18,12 +18,19 @@ public final class Snapshots {
 
     private static final DateTimeFormatter BASIC =
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    /** To the millisecond: two write-backs within one second need two names. */
+    private static final DateTimeFormatter BASIC_MILLIS =
+            DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private Snapshots() {}
 
-    /** The zproj snapshot name for an instant: {@code zproj-20261124T101500Z} (UTC, ISO 8601 basic, seconds). */
+    /**
+     * The zproj snapshot name for an instant: {@code zproj-20261124T101500.123Z} (UTC, ISO 8601
+     * basic, milliseconds). Names of earlier versions, to the second ({@code zproj-20261124T101500Z}),
+     * are zproj's too.
+     */
     public static String zprojName(Instant instant) {
-        return PREFIX + BASIC.format(instant);
+        return PREFIX + BASIC_MILLIS.format(instant);
     }
 
     /** The zproj snapshot name for now. */
@@ -46,11 +53,16 @@ public final class Snapshots {
 
     /** The time in a zproj snapshot name, empty for a foreign name. */
     public static Optional<Instant> zprojTime(String shortName) {
-        if (shortName == null || !shortName.startsWith(PREFIX) || shortName.length() != PREFIX.length() + 16) {
+        if (shortName == null || !shortName.startsWith(PREFIX)) {
+            return Optional.empty();
+        }
+        String time = shortName.substring(PREFIX.length());
+        DateTimeFormatter format = time.length() == 20 ? BASIC_MILLIS : time.length() == 16 ? BASIC : null;
+        if (format == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(Instant.from(BASIC.parse(shortName.substring(PREFIX.length()))));
+            return Optional.of(Instant.from(format.parse(time)));
         } catch (DateTimeParseException e) {
             return Optional.empty();
         }

@@ -156,9 +156,9 @@ public interface Zfs extends AutoCloseable {
     // ---------------------------------------------------------------- snapshots
 
     /**
-     * Takes a zproj snapshot named for now, {@code zproj-<UTC ISO 8601 basic>}.
+     * Takes a zproj snapshot named for now, {@code zproj-<UTC ISO 8601 basic, milliseconds>}.
      *
-     * @throws DatasetExistsException if one of that name exists (two in the same second)
+     * @throws DatasetExistsException if one of that name exists (two in the same millisecond)
      */
     Snapshot snapshot(DatasetName dataset) throws ZfsException;
 

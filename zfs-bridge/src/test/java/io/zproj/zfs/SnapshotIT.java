@@ -37,7 +37,7 @@ class SnapshotIT {
         Instant now = Instant.parse("2026-11-24T10:15:00Z");
         try (Zfs fixed = Zfs.open(ZfsConfig.defaults().withClock(Clock.fixed(now, ZoneOffset.UTC)))) {
             Snapshot s = fixed.snapshot(ds);
-            assertThat(s.name().name()).isEqualTo("zproj-20261124T101500Z");
+            assertThat(s.name().name()).isEqualTo("zproj-20261124T101500.000Z");
             assertThat(s.guid()).isNotZero();
             assertThat(s.createTxg()).isPositive();
             assertThat(s.creation()).isBetween(Instant.now().minusSeconds(120), Instant.now().plusSeconds(5));

@@ -17,9 +17,9 @@ class SnapshotsTest {
     }
 
     @Test
-    void zprojName_isUtcIsoBasicToTheSecond() {
+    void zprojName_isUtcIsoBasicToTheMillisecond() {
         Clock clock = Clock.fixed(Instant.parse("2026-11-24T10:15:00.789Z"), ZoneOffset.ofHours(5));
-        assertThat(Snapshots.zprojName(clock)).isEqualTo("zproj-20261124T101500Z");
+        assertThat(Snapshots.zprojName(clock)).isEqualTo("zproj-20261124T101500.789Z");
     }
 
     @Test
@@ -33,9 +33,11 @@ class SnapshotsTest {
 
     @Test
     void zprojTime_ofOwnName_roundTrips() {
-        Instant t = Instant.parse("2026-01-02T03:04:05Z");
+        Instant t = Instant.parse("2026-01-02T03:04:05.006Z");
         assertThat(Snapshots.zprojTime(Snapshots.zprojName(t))).contains(t);
-        assertThat(Snapshots.isZprojName("zproj-20261124T101500Z")).isTrue();
+        assertThat(Snapshots.isZprojName("zproj-20261124T101500.123Z")).isTrue();
+        // names of earlier versions, to the second, stay zproj's (pruned by their time)
+        assertThat(Snapshots.zprojTime("zproj-20261124T101500Z")).contains(Instant.parse("2026-11-24T10:15:00Z"));
     }
 
     @Test
@@ -43,6 +45,7 @@ class SnapshotsTest {
         assertThat(Snapshots.isZprojName("2013-12-18T18:23:22")).isFalse();
         assertThat(Snapshots.isZprojName("zproj-20261399T101500Z")).isFalse();
         assertThat(Snapshots.isZprojName("zproj-20261124T101500")).isFalse();
+        assertThat(Snapshots.isZprojName("zproj-20261124T101500.12Z")).isFalse();
         assertThat(Snapshots.isZprojName("zproj-manual")).isFalse();
     }
 
