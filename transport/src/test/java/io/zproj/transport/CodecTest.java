@@ -220,20 +220,20 @@ class CodecTest {
 
         @Test
         void unknownType_isRejected() {
-            assertThat(failureOf(new byte[] {0x5A, 0x50, 1, 99, 0, 0, 0, 0}))
+            assertThat(failureOf(new byte[] {0x5A, 0x50, Protocol.VERSION, 99, 0, 0, 0, 0}))
                     .isInstanceOf(ProtocolException.class).hasMessageContaining("unknown frame type 99");
         }
 
         @Test
         void hugeLength_isRejectedFromTheHeaderAlone() {
-            assertThat(failureOf(new byte[] {0x5A, 0x50, 1, 6, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}))
+            assertThat(failureOf(new byte[] {0x5A, 0x50, Protocol.VERSION, 6, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF}))
                     .isInstanceOf(ProtocolException.class).hasMessageContaining("longer than the maximum");
         }
 
         @Test
         void chunkLongerThanAnyChunk_isRejected() {
             int len = FrameDecoder.MAX_CHUNK_FRAME + 1;
-            assertThat(failureOf(new byte[] {0x5A, 0x50, 1, 14, (byte) (len >>> 24), (byte) (len >>> 16),
+            assertThat(failureOf(new byte[] {0x5A, 0x50, Protocol.VERSION, 14, (byte) (len >>> 24), (byte) (len >>> 16),
                     (byte) (len >>> 8), (byte) len})).isInstanceOf(ProtocolException.class);
         }
 
