@@ -265,4 +265,36 @@ class ProjectTransfersIT {
         assertThat(r.upToDate()).isFalse();
         assertThat(tree(small.child(id))).isEqualTo(tree(cluster.root(0).child(id)));
     }
+
+    @Test
+    void replicate_fullThenIncrementalThenNothing_andADivergedCopyIsLeftAsItIs() throws Exception {
+        ProjectId id = cluster.seed(dir -> Trees.populate(dir, 11, 20, 1 << 20), 0);
+        DatasetName src = cluster.root(0).child(id);
+        DatasetName dst = cluster.root(1).child(id);
+        ProjectTransfers between = ProjectTransfers.betweenServers(cluster.transport(), "it-operator");
+        ProjectTransfers.ReplicateOutcome full = between.replicate(id, cluster.address(0), cluster.address(1),
+                TransferListener.NONE);
+        assertThat(full.upToDate()).isFalse();
+        assertThat(full.incremental()).isFalse();
+        assertThat(tree(dst)).isEqualTo(tree(src));
+        change(src, "v", "2 (on srv0)");
+        cluster.rescanAll();
+        ProjectTransfers.ReplicateOutcome inc = between.replicate(id, cluster.address(0), cluster.address(1),
+                TransferListener.NONE);
+        assertThat(inc.incremental()).isTrue();
+        assertThat(zfs.newestSnapshot(dst).orElseThrow().guid()).isEqualTo(zfs.newestSnapshot(src).orElseThrow().guid());
+        assertThat(tree(dst)).isEqualTo(tree(src));
+        assertThat(between.replicate(id, cluster.address(0), cluster.address(1), TransferListener.NONE).upToDate())
+                .isTrue();
+        // Both move on: nothing is sent either way, and both keep what they have.
+        Snapshot onlyHere = change(dst, "v", "3 (on srv1)");
+        change(src, "v", "3 (on srv0)");
+        cluster.rescanAll();
+        assertThatThrownBy(() -> between.replicate(id, cluster.address(0), cluster.address(1), TransferListener.NONE))
+                .isInstanceOf(DivergedException.class).hasMessageContaining("have diverged")
+                .hasMessageContaining("nothing was sent");
+        assertThat(zfs.newestSnapshot(dst).orElseThrow().guid()).isEqualTo(onlyHere.guid());
+        assertThatThrownBy(() -> between.pull(id, cluster.clientRoot(), cluster.addresses(), TransferListener.NONE))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("between servers only");
+    }
 }

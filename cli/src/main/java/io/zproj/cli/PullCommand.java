@@ -16,8 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code zproj pull}: fetch a project into a local root. */
 @Command(name = "pull", description = {
         "Fetch a project into <root>/<uuid>: in full, or incrementally when the local copy shares a snapshot",
-        "with the server. With several servers, the one with the newest snapshot, then the lowest round trip;",
-        "if it is down or dies mid-stream, the next. A local copy that has diverged is never overwritten."})
+        "with the server. With several servers, the one with the most advanced history, then the lowest round",
+        "trip; if it is down, dies mid-stream or has diverged, the next. A local copy is never overwritten."})
 final class PullCommand implements Callable<Integer> {
 
     @Spec

@@ -281,7 +281,7 @@ class MountIT {
         Files.writeString(mnt.resolve(id.toString()).resolve("late.txt"), "while srv1 was down");
         ProjectCache.SyncReport down = cache.sync(Optional.of(id));
         assertThat(down.ok()).isFalse();
-        assertThat(down.lines()).anyMatch(l -> l.contains(cluster.address(1).getPort() + ": failed"))
+        assertThat(down.lines()).anyMatch(l -> l.contains(cluster.address(1).getPort() + ": temporary failure"))
                 .anyMatch(l -> l.contains(cluster.address(0).getPort() + ": acked"));
         assertThat(cluster.readOnReplica(0, id, "late.txt")).contains("while srv1 was down");
         cluster.restart(1);

@@ -6,7 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.zproj.cache.CacheConfig;
 import io.zproj.cache.MountTable;
 import io.zproj.cache.ProjectCache;
+import io.zproj.server.ReplicaServer;
 import io.zproj.server.testing.TestCluster;
+import io.zproj.zfs.DatasetBusyException;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
 import io.zproj.zfs.ProjectId;
@@ -310,10 +312,24 @@ class NativeMountIT {
         faultIn(second, id);
         Files.writeString(first.dir(id).resolve("later.txt"), "later");
         synced(first, id);
-        // Every replica prunes the snapshot the second copy is based on (a keep grid of all=1m does so within minutes).
+        // The replica the second copy was fetched from holds the snapshot it is based on: pruning cannot remove it
+        // there (the other replica, which never served it, may prune it) ...
+        int held = 0;
+        for (int i = 0; i < 2; i++) {
+            Snapshot base = cluster.zfs().listSnapshots(cluster.root(i).child(id)).get(0);
+            try {
+                cluster.zfs().destroySnapshot(base.name());
+            } catch (DatasetBusyException e) {
+                held++;
+            }
+        }
+        assertThat(held).isEqualTo(1);
+        // ... until the hold goes (as it does once a client stays away longer than --hold-max-age), and then
+        // every replica prunes it (a keep grid of all=1m does so within minutes).
         for (int i = 0; i < 2; i++) {
             List<Snapshot> snaps = cluster.zfs().listSnapshots(cluster.root(i).child(id));
             for (Snapshot s : snaps.subList(0, snaps.size() - 1)) {
+                cluster.zfs().release(s.name(), ReplicaServer.holdTag("native-it-b"));
                 cluster.zfs().destroySnapshot(s.name());
             }
         }

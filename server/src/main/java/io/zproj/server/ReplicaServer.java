@@ -208,7 +208,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     // ------------------------------------------------------------------ holds
 
     /** The hold tag of a peer: {@code zproj:<peer name>}, with anything but [A-Za-z0-9._:-] as '_'. */
-    static String holdTag(String peer) {
+    public static String holdTag(String peer) {
         String clean = peer.replaceAll("[^A-Za-z0-9._:-]", "_");
         return "zproj:" + (clean.length() > 190 ? clean.substring(0, 190) : clean);
     }
