@@ -45,6 +45,10 @@ final class ServerCommand implements Callable<Integer> {
                     + " of the project; a peer gone for longer lets go (default ${DEFAULT-VALUE})")
     String holdMaxAge;
 
+    @Option(names = "--peers", description = "HOST:PORT[,HOST:PORT...] of the other replicas: after every rescan,"
+            + " each project this server holds is sent to a peer that lacks it or is behind (default none)")
+    String peers;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         DatasetName rootName = DatasetName.of(root);
@@ -58,6 +62,9 @@ final class ServerCommand implements Callable<Integer> {
             config = config.withName(name);
         }
         config = config.withKeep(io.zproj.zfs.KeepPolicy.parse(keep)).withHoldMaxAge(Durations.parse(holdMaxAge));
+        if (peers != null && !peers.isBlank()) {
+            config = config.withPeers(Addresses.parseList(peers));
+        }
         Wiring wiring = Wiring.open();
         ReplicaServer server;
         try {

@@ -336,6 +336,7 @@ class NativeMountIT {
         cluster.rescanAll();
         second.cache().refreshList();
         assertThat(Files.readString(second.dir(id).resolve("later.txt"))).isEqualTo("later");
+        second.cache().settle(); // the native mount is made on the mounter thread
         assertThat(second.cache().isNative(id)).isTrue();
         assertThat(cluster.zfs().exists(cluster.pool().dataset("client-b").child(id + "-refetch"))).isFalse();
         assertThat(second.cache().status()).filteredOn(p -> p.id().equals(id)).singleElement()

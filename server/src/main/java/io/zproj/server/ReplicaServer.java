@@ -2,8 +2,8 @@ package io.zproj.server;
 
 import io.zproj.transport.Ack;
 import io.zproj.transport.ErrorCode;
-import io.zproj.transport.ProjectEntry;
 import io.zproj.transport.Peer;
+import io.zproj.transport.ProjectEntry;
 import io.zproj.transport.ProjectInfo;
 import io.zproj.transport.ReplicaService;
 import io.zproj.transport.ServiceException;
@@ -12,11 +12,12 @@ import io.zproj.transport.StreamHeader;
 import io.zproj.transport.StreamSink;
 import io.zproj.transport.StreamSource;
 import io.zproj.transport.Transport;
+import io.zproj.transport.TransportClient;
 import io.zproj.transport.TransportServer;
 import io.zproj.zfs.DatasetInfo;
-import io.zproj.zfs.DatasetState;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.DatasetState;
 import io.zproj.zfs.Plan;
 import io.zproj.zfs.ProjectId;
 import io.zproj.zfs.ReceiveOptions;
@@ -32,6 +33,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +68,9 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     private final Object holdLock = new Object();
     private final ScheduledExecutorService rescans;
     private TransportServer listener;
+    private Transport transport;
+    /** Per peer and project, the last "diverged" logged, so that it is said once, not every rescan. */
+    private final Set<String> divergedSaid = ConcurrentHashMap.newKeySet();
 
     private ReplicaServer(Zfs zfs, ServerConfig config, Catalog catalog, Clock clock) {
         this.zfs = zfs;
@@ -96,6 +101,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         try {
             server.load();
             server.rescan();
+            server.transport = transport;
             server.listener = transport.serve(config.listen(), server);
         } catch (IOException | RuntimeException e) {
             server.closeQuietly();
@@ -179,6 +185,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         try {
             rescan();
             releaseStaleHolds();
+            catchUpPeers();
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "rescan of " + config.root() + " failed: " + e.getMessage());
         }
@@ -277,6 +284,79 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
             }
         }
         return released;
+    }
+
+    // ------------------------------------------------------------------ peers
+
+    /** What one catch-up round did: projects sent to peers, and peers that could not be reached. */
+    public record CatchUp(int sent, int diverged, List<String> unreachable) {}
+
+    /**
+     * Brings every configured peer up to date with this server: a project it lacks is sent in
+     * full, one it is behind on incrementally from its head, as the {@link Plan} from this
+     * server's snapshots to the peer's says; a diverged one is logged (once) and left as it is.
+     * The peer's own checks apply as to any write-back. Runs after every rescan.
+     */
+    public CatchUp catchUpPeers() {
+        int sent = 0;
+        int diverged = 0;
+        List<String> unreachable = new ArrayList<>();
+        for (InetSocketAddress peer : config.peers()) {
+            try (TransportClient c = transport.connect(peer, name())) {
+                Map<UUID, ProjectEntry> theirs = new HashMap<>();
+                c.list().forEach(p -> theirs.put(p.id(), p));
+                for (CatalogEntry e : new ArrayList<>(entries.values())) {
+                    ProjectEntry p = theirs.get(e.id().uuid());
+                    if (e.newest().isEmpty() || writing.contains(e.id()) || p != null && p.newest().isPresent()
+                            && p.newest().get().guid() == e.newest().get().guid()) {
+                        continue;
+                    }
+                    switch (sendTo(c, peer, e.id(), p == null)) {
+                        case SENT -> sent++;
+                        case DIVERGED -> diverged++;
+                        default -> { }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                unreachable.add(io.zproj.transport.Addresses.format(peer) + ": " + e.getMessage());
+                LOG.log(Level.DEBUG, () -> "peer " + peer + " not brought up to date now: " + e.getMessage());
+            }
+        }
+        return new CatchUp(sent, diverged, unreachable);
+    }
+
+    private enum Sent { SENT, NOTHING, DIVERGED }
+
+    private Sent sendTo(TransportClient c, InetSocketAddress peer, ProjectId id, boolean absent) throws IOException {
+        List<Snapshot> ours = zfs.listSnapshots(dataset(id));
+        if (ours.isEmpty()) {
+            return Sent.NOTHING;
+        }
+        List<Plan.Point> theirs = absent ? List.of() : c.info(id.uuid()).snapshots().stream()
+                .map(e -> new Plan.Point(e.name(), e.guid())).toList();
+        Plan plan = Plan.between(Plan.points(ours), theirs);
+        String key = peer + "/" + id;
+        if (plan instanceof Plan.Diverged d) {
+            if (divergedSaid.add(key)) {
+                LOG.log(Level.WARNING, "not sending " + id + " to peer " + io.zproj.transport.Addresses.format(peer)
+                        + ": " + d.describe("this server", "the peer") + "; left as it is");
+            }
+            return Sent.DIVERGED;
+        }
+        divergedSaid.remove(key);
+        if (!(plan instanceof Plan.Full) && !(plan instanceof Plan.Incremental)) {
+            return Sent.NOTHING;
+        }
+        Snapshot newest = ours.get(ours.size() - 1);
+        Optional<Snapshot> base = plan instanceof Plan.Incremental inc ? Snapshots.byGuid(ours, inc.from().guid())
+                : Optional.empty();
+        SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
+        StreamHeader header = new StreamHeader(id.uuid(), Streams.entry(newest), base.map(Streams::entry));
+        TransportClient.PushResult r = c.push(header, StreamSource.of(send.stream(), send::finish, send::close));
+        LOG.log(Level.INFO, "brought peer " + io.zproj.transport.Addresses.format(peer) + " up to date with " + id + " "
+                + r.ack().snapshot() + (base.isPresent() ? " (incremental, " : " (full, ") + r.stats().rawBytes()
+                + " bytes)");
+        return Sent.SENT;
     }
 
     // ------------------------------------------------------------------ requests

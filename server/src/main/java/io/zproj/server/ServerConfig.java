@@ -5,6 +5,7 @@ import io.zproj.zfs.KeepPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,9 +20,11 @@ import java.util.Objects;
  * @param holdMaxAge how long the snapshot a peer is based on stays held after that peer's last
  *                 transfer of the project (default 30 days; at least 1 minute): a peer gone for
  *                 longer lets go, and its copy is fetched again in full if it ever returns
+ * @param peers    the other replicas: at every rescan, each project this server holds is sent to
+ *                 a peer that lacks it or is behind (default none)
  */
 public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stateDir, String name, Duration rescan,
-        KeepPolicy keep, Duration holdMaxAge) {
+        KeepPolicy keep, Duration holdMaxAge, List<InetSocketAddress> peers) {
 
     /** The default {@link #holdMaxAge}. */
     public static final Duration DEFAULT_HOLD_MAX_AGE = Duration.ofDays(30);
@@ -34,6 +37,7 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
         Objects.requireNonNull(rescan, "rescan");
         Objects.requireNonNull(keep, "keep");
         Objects.requireNonNull(holdMaxAge, "holdMaxAge");
+        peers = List.copyOf(peers);
         if (holdMaxAge.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException("hold max age must be at least 1 minute, was " + holdMaxAge);
         }
@@ -50,26 +54,30 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
     public static ServerConfig of(DatasetName root, InetSocketAddress listen) {
         return new ServerConfig(root, listen, defaultStateDir(root),
                 listen.getHostString() + ":" + listen.getPort(), Duration.ofSeconds(60), KeepPolicy.DEFAULT,
-                DEFAULT_HOLD_MAX_AGE);
+                DEFAULT_HOLD_MAX_AGE, List.of());
     }
 
     public ServerConfig withStateDir(Path dir) {
-        return new ServerConfig(root, listen, dir, name, rescan, keep, holdMaxAge);
+        return new ServerConfig(root, listen, dir, name, rescan, keep, holdMaxAge, peers);
     }
 
     public ServerConfig withName(String newName) {
-        return new ServerConfig(root, listen, stateDir, newName, rescan, keep, holdMaxAge);
+        return new ServerConfig(root, listen, stateDir, newName, rescan, keep, holdMaxAge, peers);
     }
 
     public ServerConfig withKeep(KeepPolicy policy) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, policy, holdMaxAge);
+        return new ServerConfig(root, listen, stateDir, name, rescan, policy, holdMaxAge, peers);
     }
 
     public ServerConfig withRescan(Duration interval) {
-        return new ServerConfig(root, listen, stateDir, name, interval, keep, holdMaxAge);
+        return new ServerConfig(root, listen, stateDir, name, interval, keep, holdMaxAge, peers);
     }
 
     public ServerConfig withHoldMaxAge(Duration age) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, keep, age);
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, age, peers);
+    }
+
+    public ServerConfig withPeers(List<InetSocketAddress> replicas) {
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, replicas);
     }
 }

@@ -344,4 +344,42 @@ class ReplicaServerIT {
     private static List<String> names(DatasetName ds) throws ZfsException {
         return zfs.listSnapshots(ds).stream().map(s -> s.name().name()).toList();
     }
+
+    @Test
+    void aServerBringsItsPeersUpToDate_fullThenIncremental_andLeavesADivergedOneAsItIs() throws Exception {
+        DatasetName rootA = cluster.pool().dataset("peers-a");
+        DatasetName rootB = cluster.pool().dataset("peers-b");
+        zfs.createDataset(rootA, DatasetProperties.create());
+        zfs.createDataset(rootB, DatasetProperties.create());
+        ProjectId id = ProjectId.random();
+        DatasetName a = rootA.child(id);
+        DatasetName b = rootB.child(id);
+        zfs.createDataset(a, DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
+        change(a, "f", "v1", Snapshots.zprojName(java.time.Clock.systemUTC()));
+        ServerConfig configB = ServerConfig.of(rootB, new InetSocketAddress("127.0.0.1", 0)).withName("peer-b")
+                .withStateDir(cluster.pool().dir().resolve("peers-b-state"));
+        try (ReplicaServer serverB = ReplicaServer.start(zfs, cluster.transport(), configB, java.time.Clock.systemUTC());
+                ReplicaServer serverA = ReplicaServer.start(zfs, cluster.transport(),
+                        ServerConfig.of(rootA, new InetSocketAddress("127.0.0.1", 0)).withName("peer-a")
+                                .withStateDir(cluster.pool().dir().resolve("peers-a-state"))
+                                .withPeers(List.of(serverB.address())), java.time.Clock.systemUTC())) {
+            assertThat(serverA.catchUpPeers().sent()).isEqualTo(1); // B lacked it: in full
+            assertThat(next(b).guid()).isEqualTo(next(a).guid());
+            change(a, "f", "v2", "later");
+            serverA.rescan();
+            assertThat(serverA.catchUpPeers().sent()).isEqualTo(1); // B was behind: incrementally
+            assertThat(next(b).guid()).isEqualTo(next(a).guid());
+            assertThat(Files.readString(cluster.mount(b).resolve("f"))).isEqualTo("v2");
+            zfs.unmount(b);
+            assertThat(serverA.catchUpPeers().sent()).isZero(); // current: nothing
+            Snapshot onlyOnB = change(b, "f", "v3 on b", "b-side");
+            change(a, "f", "v3 on a", "a-side");
+            serverA.rescan();
+            serverB.rescan();
+            ReplicaServer.CatchUp diverged = serverA.catchUpPeers();
+            assertThat(diverged.sent()).isZero();
+            assertThat(diverged.diverged()).isEqualTo(1);
+            assertThat(next(b).guid()).isEqualTo(onlyOnB.guid());
+        }
+    }
 }
