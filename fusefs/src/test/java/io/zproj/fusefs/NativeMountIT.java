@@ -98,6 +98,14 @@ class NativeMountIT {
         return id;
     }
 
+    /** A new project with one file (base.txt), in the lists of both clients, fetched by neither yet. */
+    private static ProjectId listedOnBoth(Client first, Client second) throws IOException {
+        ProjectId id = seed("base.txt", "base");
+        first.cache().refreshList();
+        second.cache().refreshList();
+        return id;
+    }
+
     /** A new project with one file, faulted in on {@code c} and mounted natively. */
     private static ProjectId fetched(Client c, String file, String content) throws Exception {
         ProjectId id = seed(file, content);
@@ -262,9 +270,7 @@ class NativeMountIT {
     void aFileSyncedOnOneMount_isReadableOnTheSecond_afterItsRefresh_regressionStaleKernelEntries() throws Exception {
         Client first = start("a");
         Client second = start("b");
-        ProjectId id = seed("base.txt", "base");
-        first.cache().refreshList();
-        second.cache().refreshList();
+        ProjectId id = listedOnBoth(first, second);
         faultIn(first, id);
         try (Shell entered = Shell.in(second.dir(id))) { // stays on the second mount's FUSE directory
             faultIn(second, id);
@@ -284,9 +290,7 @@ class NativeMountIT {
     void aProjectInUse_isNotRefreshedUnderItsUser_statusSaysBehind_andIsRefreshedOnceLeft() throws Exception {
         Client first = start("a");
         Client second = start("b");
-        ProjectId id = seed("base.txt", "base");
-        first.cache().refreshList();
-        second.cache().refreshList();
+        ProjectId id = listedOnBoth(first, second);
         faultIn(first, id);
         faultIn(second, id);
         try (Shell user = Shell.in(second.dir(id))) { // on the native mount: it is busy
@@ -305,9 +309,7 @@ class NativeMountIT {
     void aCleanCopyStrandedByPruningOnEveryReplica_isFetchedAgainInFull_andServesTheNewestData() throws Exception {
         Client first = start("a");
         Client second = start("b");
-        ProjectId id = seed("base.txt", "base");
-        first.cache().refreshList();
-        second.cache().refreshList();
+        ProjectId id = listedOnBoth(first, second);
         faultIn(first, id);
         faultIn(second, id);
         Files.writeString(first.dir(id).resolve("later.txt"), "later");

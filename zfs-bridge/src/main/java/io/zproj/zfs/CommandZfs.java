@@ -660,6 +660,8 @@ final class CommandZfs implements Zfs {
                     unmount(target);
                     destroyDataset(target);
                     return "the partial dataset " + target + " was destroyed; nothing partial was kept";
+                } catch (DatasetNotFoundException e) {
+                    break; // zfs-fuse removed it between our look and our command
                 } catch (DatasetBusyException e) {
                     if (System.nanoTime() > deadline) {
                         throw e;
