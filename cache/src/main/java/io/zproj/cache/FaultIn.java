@@ -42,6 +42,8 @@ final class FaultIn {
     private final AtomicLong bytesFetched = new AtomicLong();
     /** Told of every successful pull (the project is as a replica has it). */
     private volatile java.util.function.Consumer<ProjectId> pulled = id -> { };
+    /** Told of every replica a pull skipped because it has diverged from the local copy. */
+    private volatile java.util.function.BiConsumer<ProjectId, ProjectTransfers.Skipped> divergedReplica = (id, s) -> { };
 
     FaultIn(Zfs zfs, LocalProjects local, NativeMounts natives, ProjectTransfers transfers, CacheConfig config,
             Transfers inProgress, ExecutorService threads, Predicate<ProjectId> changed,
@@ -55,6 +57,10 @@ final class FaultIn {
         this.inProgress = inProgress;
         this.threads = threads;
         this.changed = changed;
+    }
+
+    void onDivergedReplica(java.util.function.BiConsumer<ProjectId, ProjectTransfers.Skipped> listener) {
+        this.divergedReplica = listener;
     }
 
     void onPulled(java.util.function.Consumer<ProjectId> listener) {
@@ -200,6 +206,7 @@ final class FaultIn {
             local.added(id);
         }
         pulled.accept(id);
+        r.diverged().forEach(skip -> divergedReplica.accept(id, skip));
         if (!r.upToDate()) {
             LOG.log(Level.INFO, verb + id + " " + r.snapshot() + " from " + Addresses.format(r.server()) + ": "
                     + r.stats().rawBytes() + " bytes in " + r.elapsed().toMillis() + " ms");
@@ -234,7 +241,7 @@ final class FaultIn {
         zfs.destroyDataset(current);
         zfs.rename(fresh, current);
         pulled(id, new ProjectTransfers.PullOutcome(r.server(), r.snapshot(), r.upToDate(), false, r.stats(),
-                r.elapsed(), Optional.empty()), "fetched again ");
+                r.elapsed(), Optional.empty(), r.diverged()), "fetched again ");
     }
 
     /**

@@ -81,6 +81,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.refresher = new Refresher(zfs, local, natives, faultIn, transfers, config, faults,
                 id -> changes.has(id) || writeBack.conflict(id).isPresent());
         this.faultIn.onPulled(refresher::caughtUp);
+        this.faultIn.onDivergedReplica(writeBack::diverged);
         this.eviction = new Eviction(zfs, local, natives, changes, writeBacks, writeBack, faultIn, config, clock);
         transfers.onShortOfSpace(eviction::makeRoom);
         this.conflicts = new Conflicts(zfs, local, natives, writeBack, transfers, config, clock);

@@ -71,7 +71,15 @@ public final class ProjectTransfers {
      * up to date already.
      */
     public record PullOutcome(InetSocketAddress server, SnapshotEntry snapshot, boolean upToDate, boolean incremental,
-            StreamStats stats, Duration elapsed, Optional<DatasetState> received) {}
+            StreamStats stats, Duration elapsed, Optional<DatasetState> received, List<Skipped> diverged) {
+
+        public PullOutcome {
+            diverged = List.copyOf(diverged);
+        }
+    }
+
+    /** A replica a pull did not use because it has diverged from the local copy, and both heads. */
+    public record Skipped(InetSocketAddress server, String why) {}
 
     /** What a push did; {@code upToDate} if the server already had the snapshot and nothing was sent. */
     public record PushOutcome(InetSocketAddress server, Ack ack, boolean upToDate, boolean incremental,
@@ -238,6 +246,7 @@ public final class ProjectTransfers {
         try (Probes probes = probe(id, servers)) {
             List<String> reasons = new ArrayList<>(probes.failures());
             List<String> diverged = new ArrayList<>();
+            List<Skipped> skipped = new ArrayList<>();
             List<Snapshot> localSnaps = localSnapshots(target);
             for (Probe probe : probes.open()) {
                 Candidate candidate = probe.candidate();
@@ -247,11 +256,13 @@ public final class ProjectTransfers {
                     String why = d.describe(where, "the local copy of " + id);
                     LOG.log(Level.WARNING, "not pulling " + id + " from " + where + ": " + why);
                     diverged.add(why);
+                    skipped.add(new Skipped(candidate.address(), why));
                     continue;
                 }
                 if (plan instanceof Plan.UpToDate || plan instanceof Plan.Behind) {
                     return new PullOutcome(candidate.address(), candidate.info().newest().orElseThrow(), true, true,
-                            new StreamStats(0, 0), Duration.ofNanos(System.nanoTime() - start), Optional.empty());
+                            new StreamStats(0, 0), Duration.ofNanos(System.nanoTime() - start), Optional.empty(),
+                            skipped);
                 }
                 if (plan instanceof Plan.Full) {
                     requireRoom(id, target, candidate);
@@ -268,10 +279,10 @@ public final class ProjectTransfers {
                     });
                     return new PullOutcome(candidate.address(), r.header().snapshot(), false,
                             r.header().incremental(), r.stats(), Duration.ofNanos(System.nanoTime() - start),
-                            Optional.of(r.value()));
+                            Optional.of(r.value()), skipped);
                 } catch (TransportClient.UpToDateException e) {
                     return new PullOutcome(candidate.address(), e.newest(), true, true, new StreamStats(0, 0),
-                            Duration.ofNanos(System.nanoTime() - start), Optional.empty());
+                            Duration.ofNanos(System.nanoTime() - start), Optional.empty(), skipped);
                 } catch (TransportException | InvalidStreamException e) {
                     String reason = where + ": " + e.getMessage();
                     LOG.log(Level.WARNING, "pull of " + id + " failed, trying the next replica: " + reason);

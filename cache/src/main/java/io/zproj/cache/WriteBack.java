@@ -103,7 +103,7 @@ final class WriteBack {
             Map<InetSocketAddress, Future<Result>> running = new LinkedHashMap<>();
             for (InetSocketAddress server : config.servers()) {
                 ReplicaState known = replicas.getOrDefault(id, Map.of()).getOrDefault(server, ReplicaState.UNKNOWN);
-                if (known.outcome() == Outcome.DIVERGED
+                if (known.outcome() == Outcome.DIVERGED && conflicted.containsKey(id)
                         || known.outcome() == Outcome.REFUSED && !snapshotted && known.acked().isPresent()) {
                     running.put(server, java.util.concurrent.CompletableFuture.completedFuture(new Result(
                             known.outcome(), known.outcome().word() + ": " + known.error() + " (not retried until "
@@ -196,6 +196,18 @@ final class WriteBack {
                     + outcome.word() + " (attempt " + failures + ", next in " + backoff / 1000 + " s): " + e.getMessage());
             return new Result(outcome, outcome.word() + " failure: " + e.getMessage());
         }
+    }
+
+    /**
+     * A pull found that a replica has diverged from the local copy (and used another): status
+     * shows it on that replica. The project is not conflicted for that alone: only a write-back
+     * that the replica refuses makes it so (the local copy then has something to lose).
+     */
+    void diverged(ProjectId id, ProjectTransfers.Skipped skipped) {
+        Map<InetSocketAddress, ReplicaState> known = replicas.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
+        ReplicaState before = known.getOrDefault(skipped.server(), ReplicaState.UNKNOWN);
+        known.put(skipped.server(), new ReplicaState(before.acked(), Outcome.DIVERGED, "seen by a pull: " + skipped.why(),
+                before.failures(), 0));
     }
 
     /** Holds off write-backs of a project (for a resolve); pair with {@link #unlock}. */

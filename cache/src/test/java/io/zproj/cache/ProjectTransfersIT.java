@@ -297,4 +297,26 @@ class ProjectTransfersIT {
         assertThatThrownBy(() -> between.pull(id, cluster.clientRoot(), cluster.addresses(), TransferListener.NONE))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("between servers only");
     }
+
+    @Test
+    void pull_skipsAReplicaThatDivergedFromTheLocalCopy_andSaysWhichInItsOutcome() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("v"), "1"), 0, 1);
+        transfers.pull(id, cluster.clientRoot(), List.of(cluster.address(0)), TransferListener.NONE);
+        DatasetName local = cluster.clientRoot().child(id);
+        change(local, "v", "2 (local, not yet written back)");
+        change(cluster.root(1).child(id), "v", "2 (on srv1 only)"); // srv1 went its own way from the shared base
+        cluster.rescanAll();
+        // srv1 ranks first (its history holds srv0's head), has diverged from the local copy, and is skipped;
+        // srv0 is behind the local copy: nothing to fetch.
+        ProjectTransfers.PullOutcome r = transfers.pull(id, cluster.clientRoot(), cluster.addresses(),
+                TransferListener.NONE);
+        assertThat(r.upToDate()).isTrue();
+        assertThat(r.server()).isEqualTo(cluster.address(0));
+        assertThat(r.diverged()).singleElement().satisfies(skip -> {
+            assertThat(skip.server()).isEqualTo(cluster.address(1));
+            assertThat(skip.why()).contains("both moved on from");
+        });
+        assertThat(Files.readString(cluster.mount(local).resolve("v"))).isEqualTo("2 (local, not yet written back)");
+        zfs.unmount(local);
+    }
 }

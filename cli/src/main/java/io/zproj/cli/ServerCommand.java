@@ -49,6 +49,10 @@ final class ServerCommand implements Callable<Integer> {
             + " each project this server holds is sent to a peer that lacks it or is behind (default none)")
     String peers;
 
+    @Option(names = "--copies", defaultValue = "0", description = "how many replicas (this one and its --peers) should"
+            + " hold every project; fewer is logged after each catch-up (default 0: not checked)")
+    int copies;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         DatasetName rootName = DatasetName.of(root);
@@ -65,6 +69,7 @@ final class ServerCommand implements Callable<Integer> {
         if (peers != null && !peers.isBlank()) {
             config = config.withPeers(Addresses.parseList(peers));
         }
+        config = config.withCopies(copies);
         Wiring wiring = Wiring.open();
         ReplicaServer server;
         try {

@@ -71,6 +71,10 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     private Transport transport;
     /** Per peer and project, the last "diverged" logged, so that it is said once, not every rescan. */
     private final Set<String> divergedSaid = ConcurrentHashMap.newKeySet();
+    /** Under-replicated projects already logged. */
+    private final Set<ProjectId> underSaid = ConcurrentHashMap.newKeySet();
+    /** Projects sent to the peer being caught up, in this round (they count as held there). */
+    private final Set<ProjectId> sentNow = ConcurrentHashMap.newKeySet();
 
     private ReplicaServer(Zfs zfs, ServerConfig config, Catalog catalog, Clock clock) {
         this.zfs = zfs;
@@ -288,8 +292,11 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
 
     // ------------------------------------------------------------------ peers
 
-    /** What one catch-up round did: projects sent to peers, and peers that could not be reached. */
-    public record CatchUp(int sent, int diverged, List<String> unreachable) {}
+    /**
+     * What one catch-up round did: projects sent to peers, diverged copies left alone, peers
+     * that could not be reached, and the projects held by fewer replicas than configured.
+     */
+    public record CatchUp(int sent, int diverged, List<String> unreachable, List<String> underReplicated) {}
 
     /**
      * Brings every configured peer up to date with this server: a project it lacks is sent in
@@ -301,6 +308,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         int sent = 0;
         int diverged = 0;
         List<String> unreachable = new ArrayList<>();
+        Map<ProjectId, Integer> holders = new HashMap<>();
         for (InetSocketAddress peer : config.peers()) {
             try (TransportClient c = transport.connect(peer, name())) {
                 Map<UUID, ProjectEntry> theirs = new HashMap<>();
@@ -317,12 +325,40 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
                         default -> { }
                     }
                 }
+                for (CatalogEntry e : entries.values()) {
+                    if (theirs.containsKey(e.id().uuid()) || sentNow.contains(e.id())) {
+                        holders.merge(e.id(), 1, Integer::sum);
+                    }
+                }
+                sentNow.clear();
             } catch (IOException | RuntimeException e) {
                 unreachable.add(io.zproj.transport.Addresses.format(peer) + ": " + e.getMessage());
                 LOG.log(Level.DEBUG, () -> "peer " + peer + " not brought up to date now: " + e.getMessage());
             }
         }
-        return new CatchUp(sent, diverged, unreachable);
+        return new CatchUp(sent, diverged, unreachable, underReplicated(holders, unreachable));
+    }
+
+    /** Projects that this server and the peers that answered hold fewer than {@code copies} times; logged once each. */
+    private List<String> underReplicated(Map<ProjectId, Integer> holders, List<String> unreachable) {
+        List<String> out = new ArrayList<>();
+        if (config.copies() == 0) {
+            return out;
+        }
+        for (ProjectId id : entries.keySet()) {
+            int n = 1 + holders.getOrDefault(id, 0);
+            if (n < config.copies()) {
+                String line = id + " is held by " + n + " of the " + config.copies() + " replicas it should be on"
+                        + (unreachable.isEmpty() ? "" : " (" + unreachable.size() + " peer(s) did not answer)");
+                out.add(line);
+                if (underSaid.add(id)) {
+                    LOG.log(Level.WARNING, line);
+                }
+            } else {
+                underSaid.remove(id);
+            }
+        }
+        return out;
     }
 
     private enum Sent { SENT, NOTHING, DIVERGED }
@@ -353,6 +389,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
         StreamHeader header = new StreamHeader(id.uuid(), Streams.entry(newest), base.map(Streams::entry));
         TransportClient.PushResult r = c.push(header, StreamSource.of(send.stream(), send::finish, send::close));
+        sentNow.add(id);
         LOG.log(Level.INFO, "brought peer " + io.zproj.transport.Addresses.format(peer) + " up to date with " + id + " "
                 + r.ack().snapshot() + (base.isPresent() ? " (incremental, " : " (full, ") + r.stats().rawBytes()
                 + " bytes)");

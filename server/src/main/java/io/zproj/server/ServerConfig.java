@@ -22,9 +22,11 @@ import java.util.Objects;
  *                 longer lets go, and its copy is fetched again in full if it ever returns
  * @param peers    the other replicas: at every rescan, each project this server holds is sent to
  *                 a peer that lacks it or is behind (default none)
+ * @param copies   how many replicas (this one and its peers) should hold every project; fewer is
+ *                 reported after each catch-up (default 0: not checked)
  */
 public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stateDir, String name, Duration rescan,
-        KeepPolicy keep, Duration holdMaxAge, List<InetSocketAddress> peers) {
+        KeepPolicy keep, Duration holdMaxAge, List<InetSocketAddress> peers, int copies) {
 
     /** The default {@link #holdMaxAge}. */
     public static final Duration DEFAULT_HOLD_MAX_AGE = Duration.ofDays(30);
@@ -38,6 +40,10 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
         Objects.requireNonNull(keep, "keep");
         Objects.requireNonNull(holdMaxAge, "holdMaxAge");
         peers = List.copyOf(peers);
+        if (copies < 0 || copies > 1 + peers.size()) {
+            throw new IllegalArgumentException("copies must be between 0 and 1 + the number of peers ("
+                    + (1 + peers.size()) + "), was " + copies);
+        }
         if (holdMaxAge.compareTo(Duration.ofMinutes(1)) < 0) {
             throw new IllegalArgumentException("hold max age must be at least 1 minute, was " + holdMaxAge);
         }
@@ -54,30 +60,34 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
     public static ServerConfig of(DatasetName root, InetSocketAddress listen) {
         return new ServerConfig(root, listen, defaultStateDir(root),
                 listen.getHostString() + ":" + listen.getPort(), Duration.ofSeconds(60), KeepPolicy.DEFAULT,
-                DEFAULT_HOLD_MAX_AGE, List.of());
+                DEFAULT_HOLD_MAX_AGE, List.of(), 0);
     }
 
     public ServerConfig withStateDir(Path dir) {
-        return new ServerConfig(root, listen, dir, name, rescan, keep, holdMaxAge, peers);
+        return new ServerConfig(root, listen, dir, name, rescan, keep, holdMaxAge, peers, copies);
     }
 
     public ServerConfig withName(String newName) {
-        return new ServerConfig(root, listen, stateDir, newName, rescan, keep, holdMaxAge, peers);
+        return new ServerConfig(root, listen, stateDir, newName, rescan, keep, holdMaxAge, peers, copies);
     }
 
     public ServerConfig withKeep(KeepPolicy policy) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, policy, holdMaxAge, peers);
+        return new ServerConfig(root, listen, stateDir, name, rescan, policy, holdMaxAge, peers, copies);
     }
 
     public ServerConfig withRescan(Duration interval) {
-        return new ServerConfig(root, listen, stateDir, name, interval, keep, holdMaxAge, peers);
+        return new ServerConfig(root, listen, stateDir, name, interval, keep, holdMaxAge, peers, copies);
     }
 
     public ServerConfig withHoldMaxAge(Duration age) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, keep, age, peers);
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, age, peers, copies);
     }
 
     public ServerConfig withPeers(List<InetSocketAddress> replicas) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, replicas);
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, replicas, copies);
+    }
+
+    public ServerConfig withCopies(int n) {
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, peers, n);
     }
 }

@@ -362,8 +362,10 @@ class ReplicaServerIT {
                 ReplicaServer serverA = ReplicaServer.start(zfs, cluster.transport(),
                         ServerConfig.of(rootA, new InetSocketAddress("127.0.0.1", 0)).withName("peer-a")
                                 .withStateDir(cluster.pool().dir().resolve("peers-a-state"))
-                                .withPeers(List.of(serverB.address())), java.time.Clock.systemUTC())) {
-            assertThat(serverA.catchUpPeers().sent()).isEqualTo(1); // B lacked it: in full
+                                .withPeers(List.of(serverB.address())).withCopies(2), java.time.Clock.systemUTC())) {
+            ReplicaServer.CatchUp first = serverA.catchUpPeers();
+            assertThat(first.sent()).isEqualTo(1); // B lacked it: in full
+            assertThat(first.underReplicated()).isEmpty(); // sent in this round: on both now
             assertThat(next(b).guid()).isEqualTo(next(a).guid());
             change(a, "f", "v2", "later");
             serverA.rescan();
@@ -380,6 +382,23 @@ class ReplicaServerIT {
             assertThat(diverged.sent()).isZero();
             assertThat(diverged.diverged()).isEqualTo(1);
             assertThat(next(b).guid()).isEqualTo(onlyOnB.guid());
+            // B loses the project (an operator moved it away; its snapshots are held, so it cannot simply be
+            // destroyed): it is sent again in full, and counts as held again at once.
+            zfs.rename(b, rootB.child("moved-away-" + id));
+            serverB.rescan();
+            ReplicaServer.CatchUp lost = serverA.catchUpPeers();
+            assertThat(lost.sent()).isEqualTo(1); // sent again in full
+            assertThat(lost.underReplicated()).isEmpty();
+        }
+        // A replica whose only peer does not answer holds its projects alone: reported.
+        ServerConfig lonely = ServerConfig.of(rootA, new InetSocketAddress("127.0.0.1", 0)).withName("lonely")
+                .withStateDir(cluster.pool().dir().resolve("peers-lonely-state"))
+                .withPeers(List.of(new InetSocketAddress("127.0.0.1", 1))).withCopies(2);
+        try (ReplicaServer alone = ReplicaServer.start(zfs, cluster.transport(), lonely, java.time.Clock.systemUTC())) {
+            ReplicaServer.CatchUp c = alone.catchUpPeers();
+            assertThat(c.unreachable()).hasSize(1);
+            assertThat(c.underReplicated()).singleElement().asString().contains(id.toString())
+                    .contains("held by 1 of the 2").contains("did not answer");
         }
     }
 }
