@@ -75,6 +75,12 @@ final class Daemon implements AutoCloseable {
         return this;
     }
 
+    /** SIGKILL, as a crash would, and wait for it to go. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
     /** SIGTERM and wait; SIGKILL after a minute. Never throws. */
     @Override
     public void close() {

@@ -319,4 +319,48 @@ class ProjectTransfersIT {
         assertThat(Files.readString(cluster.mount(local).resolve("v"))).isEqualTo("2 (local, not yet written back)");
         zfs.unmount(local);
     }
+
+    @Test
+    void push_toAFullReplica_isATemporaryNoSpace_leavesItAsItWas_andGoesThroughOnceThereIsRoom() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("v"), "1"), 0, 1);
+        transfers.pull(id, cluster.clientRoot(), List.of(cluster.address(0)), TransferListener.NONE);
+        DatasetName local = cluster.clientRoot().child(id);
+        Path m = cluster.mount(local);
+        Trees.populate(m.resolve("big"), 5, 8, 2 << 20); // about 16 MiB of incompressible data
+        zfs.unmount(local);
+        DatasetName remote = cluster.root(1).child(id);
+        long before = zfs.newestSnapshot(remote).orElseThrow().guid();
+        zfs.setQuota(cluster.root(1), zfs.datasetInfo(cluster.root(1)).used() + (2 << 20)); // srv1's pool is full
+        try {
+            Throwable full = org.assertj.core.api.Assertions.catchThrowable(
+                    () -> transfers.push(id, cluster.clientRoot(), cluster.address(1), TransferListener.NONE));
+            assertThat(full).isInstanceOf(io.zproj.transport.RemoteException.class);
+            assertThat(((io.zproj.transport.RemoteException) full).code()).isEqualTo(io.zproj.transport.ErrorCode.NO_SPACE);
+            assertThat(Outcome.of(full)).isEqualTo(Outcome.TEMPORARY);
+            assertThat(zfs.newestSnapshot(remote).orElseThrow().guid()).isEqualTo(before); // nothing partial
+        } finally {
+            zfs.setQuota(cluster.root(1), 0);
+        }
+        ProjectTransfers.PushOutcome r = transfers.pushNewest(id, cluster.clientRoot(), cluster.address(1),
+                TransferListener.NONE);
+        assertThat(r.incremental()).isTrue();
+        assertThat(tree(remote)).isEqualTo(tree(local));
+    }
+
+    @Test
+    void aReplicaRolledBackToAnOldCopy_catchesUpIncrementally_andIsNotPreferred() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("v"), "1"), 0, 1);
+        DatasetName src = cluster.root(0).child(id);
+        DatasetName old = cluster.root(1).child(id);
+        change(src, "v", "2");
+        change(src, "v", "3");
+        cluster.rescanAll(); // srv1 is at the first snapshot, as if restored from an old backup
+        ProjectTransfers.PullOutcome pulled = transfers.pull(id, cluster.clientRoot(), cluster.addresses(),
+                TransferListener.NONE);
+        assertThat(pulled.server()).isEqualTo(cluster.address(0)); // the advanced history wins
+        ProjectTransfers.ReplicateOutcome caughtUp = ProjectTransfers.betweenServers(cluster.transport(), "it-op")
+                .replicate(id, cluster.address(0), cluster.address(1), TransferListener.NONE);
+        assertThat(caughtUp.incremental()).isTrue();
+        assertThat(zfs.newestSnapshot(old).orElseThrow().guid()).isEqualTo(zfs.newestSnapshot(src).orElseThrow().guid());
+    }
 }

@@ -248,7 +248,7 @@ class NativeMountIT {
     }
 
     @Test
-    void aChangeMadeWhileTheDaemonWasDown_isWrittenBackAfterRestart() throws Exception {
+    void aChangeMadeWhileTheDaemonWasDown_evenWithItsStateDeleted_isWrittenBackAfterRestart() throws Exception {
         Client c = start("a");
         ProjectId id = fetched(c, "f", "f");
         c.stop();
@@ -257,7 +257,13 @@ class NativeMountIT {
         Path m = cluster.mount(ds);
         Files.writeString(m.resolve("offline.txt"), "written while no daemon ran");
         cluster.zfs().unmount(ds);
+        // ZFS is the truth: with the daemon's state directory gone, the project is found again, and found changed.
+        try (var tree = Files.walk(c.config().stateDir())) {
+            tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        assertThat(c.config().stateDir()).doesNotExist();
         Client again = start("a");
+        assertThat(again.cache().status()).extracting(p -> p.id()).contains(id);
         assertThat(again.cache().isDirty(id)).as("ZFS says it changed").isTrue();
         synced(again, id);
         assertThat(cluster.readOnReplica(1, id, "offline.txt")).contains("written while no daemon ran");
