@@ -59,7 +59,7 @@ final class ChaosBench {
     public static void main(String[] args) throws Exception {
         Path out = Path.of("bench/results");
         Path jar = Path.of("cli/target/zproj.jar");
-        int cuts = 30;
+        int cuts = 100;
         long seed = 1;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
