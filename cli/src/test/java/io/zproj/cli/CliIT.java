@@ -47,7 +47,7 @@ class CliIT {
         pool = TestPool.create(1L << 30);
         zfs = pool.bridge();
         project = ProjectId.random();
-        for (String root : List.of("srv0", "srv1", "srv2", "client", "third", "sender")) {
+        for (String root : List.of("srv0", "srv1", "srv2", "client", "third", "sender", "added")) {
             zfs.createDataset(pool.dataset(root), DatasetProperties.create());
         }
         DatasetName src = pool.dataset("srv0").child(project);
@@ -161,6 +161,22 @@ class CliIT {
         Run third = run("pull", project.toString(), "--from", srv0, "--root", pool.dataset("third").value());
         assertThat(third.exit()).as(third.err()).isZero();
         assertThat(tree(pool.dataset("third").child(project))).isEqualTo(tree(local)).containsKey("NEW.txt");
+    }
+
+    @Test
+    void anEmptyReplicaAdded_receivesEveryProject_withReplicate() throws Exception {
+        String srv0 = startServer("srv0");
+        String added = startServer("added");
+        Run first = run("replicate", "--from", srv0, "--to", added, "--all");
+        assertThat(first.exit()).as(first.out() + first.err()).isZero();
+        assertThat(first.out()).contains(project + ": sent").contains("in full").contains("1 of 1 projects");
+        assertThat(tree(pool.dataset("added").child(project))).isEqualTo(tree(pool.dataset("srv0").child(project)));
+        Run again = run("replicate", "--from", srv0, "--to", added, project.toString());
+        assertThat(again.exit()).isZero();
+        assertThat(again.out()).contains(project + ": up to date");
+        Run same = run("replicate", "--from", srv0, "--to", srv0, "--all");
+        assertThat(same.exit()).isEqualTo(2);
+        assertThat(same.err()).contains("the same replica");
     }
 
     @Test
