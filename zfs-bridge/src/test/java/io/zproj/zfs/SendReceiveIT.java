@@ -202,7 +202,15 @@ class SendReceiveIT {
         assertThat(mnt.resolve("local-change.txt")).exists();
         zfs.unmount(target);
 
-        receive(target, incrementalAB, ReceiveOptions.defaults().withForce(true));
+        try {
+            receive(target, incrementalAB, ReceiveOptions.defaults().withForce(true));
+        } catch (ZfsException e) {
+            // zfs-fuse tears the refused receive (and the unmount) down asynchronously; a -F receive right after
+            // can meet that and fail with EIO, leaving the target as it was (seen once in about 12 runs). zproj
+            // itself never receives with -F. Such a failure changed nothing, which is checked; then once more.
+            assertThat(e.getMessage()).contains("I/O error").contains("is as it was");
+            receive(target, incrementalAB, ReceiveOptions.defaults().withForce(true));
+        }
         assertThat(treeOf(target)).isEqualTo(Trees.describe(sourceMnt));
     }
 
