@@ -124,28 +124,12 @@ public final class ProjectTransfers {
     }
 
     public ProjectTransfers(Zfs zfs, Transport transport, String clientName) {
-        this.zfs = java.util.Objects.requireNonNull(zfs, "zfs");
+        this.zfs = zfs;
         this.transport = transport;
         this.clientName = clientName;
     }
 
-    private ProjectTransfers(Transport transport, String clientName) {
-        this.zfs = null;
-        this.transport = transport;
-        this.clientName = clientName;
-    }
 
-    /** Transfers between servers only ({@link #replicate}): no local ZFS needed. */
-    public static ProjectTransfers betweenServers(Transport transport, String clientName) {
-        return new ProjectTransfers(transport, clientName);
-    }
-
-    private Zfs zfs() {
-        if (zfs == null) {
-            throw new IllegalStateException("these transfers move projects between servers only; no local ZFS");
-        }
-        return zfs;
-    }
 
     /** What frees space when a full fetch would not fit (nothing, by default). */
     public void onShortOfSpace(Room r) {
@@ -274,7 +258,7 @@ public final class ProjectTransfers {
                     TransportClient.PullResult<DatasetState> r = probe.client().pull(id.uuid(), base, header -> {
                         listener.started(candidate.address(), header,
                                 header.incremental() ? -1 : candidate.info().usedBytes());
-                        return new ReceiveSink(zfs().receive(target, receiveOptions(localExists, candidate.info())),
+                        return new ReceiveSink(zfs.receive(target, receiveOptions(localExists, candidate.info())),
                                 listener);
                     });
                     return new PullOutcome(candidate.address(), r.header().snapshot(), false,
@@ -331,11 +315,11 @@ public final class ProjectTransfers {
             return;
         }
         DatasetName parent = DatasetName.of(target.value().substring(0, target.value().lastIndexOf('/')));
-        long free = zfs().availableBytes(parent);
+        long free = zfs.availableBytes(parent);
         long freed = 0;
         if (need > free) {
             freed = room.make(id, need - free);
-            free = zfs().availableBytes(parent);
+            free = zfs.availableBytes(parent);
         }
         if (need > free) {
             throw new OutOfSpaceException("cannot fetch " + id + ": it holds " + mib(need) + " on "
@@ -352,7 +336,7 @@ public final class ProjectTransfers {
     /** The local copy's snapshots, or null if there is no local copy. */
     private List<Snapshot> localSnapshots(DatasetName local) throws ZfsException {
         try {
-            return zfs().listSnapshots(local);
+            return zfs.listSnapshots(local);
         } catch (io.zproj.zfs.DatasetNotFoundException e) {
             return null;
         }
@@ -380,7 +364,7 @@ public final class ProjectTransfers {
         DatasetName local = requireLocal(id, localRoot);
         try (TransportClient client = transport.connect(server, clientName)) {
             Optional<ProjectInfo> remote = remoteInfo(client, id);
-            List<Snapshot> localSnaps = zfs().listSnapshots(local);
+            List<Snapshot> localSnaps = zfs.listSnapshots(local);
             if (remote.isPresent() && !localSnaps.isEmpty()) {
                 Plan plan = Plan.between(Plan.points(localSnaps), points(remote.get().snapshots()));
                 if (plan instanceof Plan.Diverged d) {
@@ -416,7 +400,7 @@ public final class ProjectTransfers {
         long start = System.nanoTime();
         try (TransportClient client = transport.connect(server, clientName)) {
             Optional<ProjectInfo> remote = remoteInfo(client, id);
-            List<Snapshot> localSnaps = zfs().listSnapshots(local);
+            List<Snapshot> localSnaps = zfs.listSnapshots(local);
             Snapshot newest = Snapshots.newest(localSnaps).orElseThrow(() -> new CacheException(
                     "the local copy of " + id + " has no snapshot to send"));
             Plan plan = Plan.between(Plan.points(localSnaps),
@@ -431,7 +415,7 @@ public final class ProjectTransfers {
             Optional<Snapshot> base = plan instanceof Plan.Incremental inc
                     ? Snapshots.byGuid(localSnaps, inc.from().guid()) : Optional.empty();
             StreamHeader header = new StreamHeader(id.uuid(), entry(newest), base.map(ProjectTransfers::entry));
-            SendStream send = zfs().send(newest.name(), base.map(Snapshot::name));
+            SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
             listener.started(server, header, -1);
             StreamSource source = StreamSource.of(counting(send.stream(), listener), send::finish, send::close);
             TransportClient.PushResult r = client.push(header, source);
@@ -442,131 +426,6 @@ public final class ProjectTransfers {
                 throw new DivergedException(e.getMessage());
             }
             throw e;
-        }
-    }
-
-    /** What a replication between two servers did; {@code upToDate} if the target had it already. */
-    public record ReplicateOutcome(InetSocketAddress from, InetSocketAddress to, SnapshotEntry snapshot,
-            boolean upToDate, boolean incremental, StreamStats stats, Duration elapsed) {}
-
-    /** Relays run on threads of their own, one per replication in flight. */
-    private static final ExecutorService RELAYS = Executors.newCachedThreadPool(Threads.named("zproj-relay"));
-
-    /**
-     * Brings {@code to}'s copy of a project up to {@code from}'s newest snapshot, as the planner
-     * says (full, incremental from {@code to}'s head, or nothing), by relaying {@code from}'s send
-     * into {@code to}'s receive through this process: the same streams, checksums and backpressure
-     * as a pull and a push, nothing stored here. A broken relay leaves {@code to} as it was.
-     *
-     * @throws DivergedException  if the two copies have diverged (nothing is changed)
-     * @throws RemoteException    NOT_FOUND if {@code from} does not hold it; what {@code to} refused
-     */
-    public ReplicateOutcome replicate(ProjectId id, InetSocketAddress from, InetSocketAddress to,
-            TransferListener listener) throws IOException {
-        long start = System.nanoTime();
-        try (TransportClient source = transport.connect(from, clientName);
-                TransportClient target = transport.connect(to, clientName)) {
-            ProjectInfo have = source.info(id.uuid());
-            Optional<ProjectInfo> want = remoteInfo(target, id);
-            if (have.snapshots().isEmpty()) {
-                throw new CacheException(Addresses.format(from) + " holds " + id + " without a snapshot; nothing to send");
-            }
-            Plan plan = Plan.between(points(have.snapshots()), want.map(w -> points(w.snapshots())).orElse(List.of()));
-            if (plan instanceof Plan.UpToDate || plan instanceof Plan.Behind) {
-                return new ReplicateOutcome(from, to, have.newest().orElseThrow(), true, true, new StreamStats(0, 0),
-                        Duration.ofNanos(System.nanoTime() - start));
-            }
-            if (plan instanceof Plan.Diverged d) {
-                throw new DivergedException("the copies of " + id + " have diverged: "
-                        + d.describe(Addresses.format(from), Addresses.format(to)) + "; nothing was sent");
-            }
-            OptionalLong base = plan instanceof Plan.Incremental inc ? OptionalLong.of(inc.from().guid())
-                    : OptionalLong.empty();
-            Relay relay = new Relay(target, listener, to);
-            TransportClient.PullResult<PushResult> r = source.pull(id.uuid(), base, relay::open);
-            PushResult pushed = r.value();
-            return new ReplicateOutcome(from, to, pushed.ack().snapshot(), false, base.isPresent(), pushed.stats(),
-                    Duration.ofNanos(System.nanoTime() - start));
-        } catch (RemoteException e) {
-            if (e.code() == ErrorCode.DIVERGED) {
-                throw new DivergedException(e.getMessage());
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * The sink of a pull that is the source of a push: a bounded pipe between the pulling thread
-     * and a pushing one. The push's stream ends with an end frame only if the pull's ended with a
-     * verified one; any other end makes the push fail, so the target aborts its receive.
-     */
-    private static final class Relay {
-        private final TransportClient target;
-        private final TransferListener listener;
-        private final InetSocketAddress to;
-
-        Relay(TransportClient target, TransferListener listener, InetSocketAddress to) {
-            this.target = target;
-            this.listener = listener;
-            this.to = to;
-        }
-
-        StreamSink<PushResult> open(StreamHeader header) throws IOException {
-            java.io.PipedInputStream in = new java.io.PipedInputStream(4 << 20);
-            java.io.PipedOutputStream out = new java.io.PipedOutputStream(in);
-            java.util.concurrent.atomic.AtomicReference<String> failed = new java.util.concurrent.atomic.AtomicReference<>();
-            java.util.concurrent.atomic.AtomicBoolean verified = new java.util.concurrent.atomic.AtomicBoolean();
-            listener.started(to, header, -1);
-            StreamSource source = StreamSource.of(counting(in, listener), () -> {
-                if (!verified.get()) {
-                    throw new IOException("the source replica's stream did not end verified: " + failed.get());
-                }
-            }, () -> {
-                try {
-                    in.close();
-                } catch (IOException e) {
-                    // nothing more to read
-                }
-            });
-            CompletableFuture<PushResult> pushing = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return target.push(header, source);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }, RELAYS);
-            return new StreamSink<>() {
-                @Override
-                public void write(byte[] buf, int off, int len) throws IOException {
-                    out.write(buf, off, len); // fails once the push has given up: the pull aborts too
-                }
-
-                @Override
-                public PushResult complete(long totalBytes) throws IOException {
-                    verified.set(true);
-                    out.close();
-                    try {
-                        return pushing.join();
-                    } catch (java.util.concurrent.CompletionException e) {
-                        Throwable cause = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
-                        if (cause instanceof IOException io) {
-                            throw io;
-                        }
-                        throw new CacheException("relay to " + Addresses.format(to) + " failed: " + cause, cause);
-                    }
-                }
-
-                @Override
-                public void abort(String reason) {
-                    failed.set(reason);
-                    try {
-                        out.close();
-                    } catch (IOException e) {
-                        // the push sees the end and fails on it
-                    }
-                    pushing.exceptionally(t -> null).join();
-                }
-            };
         }
     }
 
@@ -591,13 +450,13 @@ public final class ProjectTransfers {
 
     private DatasetName requireLocal(ProjectId id, DatasetName localRoot) throws IOException {
         DatasetName local = localRoot.child(id);
-        if (!zfs().exists(local)) {
+        if (!zfs.exists(local)) {
             throw new CacheException("there is no local copy of " + id + " under " + localRoot);
         }
         return local;
     }
 
-    private static Optional<ProjectInfo> remoteInfo(TransportClient client, ProjectId id) throws TransportException {
+    static Optional<ProjectInfo> remoteInfo(TransportClient client, ProjectId id) throws TransportException {
         try {
             return Optional.of(client.info(id.uuid()));
         } catch (RemoteException e) {
@@ -615,7 +474,7 @@ public final class ProjectTransfers {
     Snapshot snapshotNow(DatasetName local) throws ZfsException {
         for (int attempt = 0; ; attempt++) {
             try {
-                return zfs().snapshot(local);
+                return zfs.snapshot(local);
             } catch (DatasetExistsException e) {
                 if (attempt >= 10) {
                     throw e;
@@ -634,7 +493,7 @@ public final class ProjectTransfers {
         return new SnapshotEntry(s.name().name(), s.guid(), s.createTxg(), s.creation().getEpochSecond());
     }
 
-    private static InputStream counting(InputStream in, TransferListener listener) {
+    static InputStream counting(InputStream in, TransferListener listener) {
         return new FilterInputStream(in) {
             private long total;
 

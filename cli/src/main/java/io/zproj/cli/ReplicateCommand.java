@@ -1,6 +1,6 @@
 package io.zproj.cli;
 
-import io.zproj.cache.ProjectTransfers;
+import io.zproj.cache.Replication;
 import io.zproj.transport.Addresses;
 import io.zproj.transport.ProjectEntry;
 import io.zproj.transport.Transport;
@@ -63,12 +63,12 @@ final class ReplicateCommand implements Callable<Integer> {
                     }
                 }
             }
-            ProjectTransfers transfers = ProjectTransfers.betweenServers(t, Wiring.clientName());
+            Replication transfers = new Replication(t, Wiring.clientName());
             for (int i = 0; i < ids.size(); i++) {
                 ProjectId id = ids.get(i);
                 String n = "[" + (i + 1) + "/" + ids.size() + "] ";
                 try (Progress progress = new Progress("replicate", err, System.console() != null)) {
-                    ProjectTransfers.ReplicateOutcome r = transfers.replicate(id, source, target, progress);
+                    Replication.ReplicateOutcome r = transfers.replicate(id, source, target, progress);
                     progress.close();
                     out.println(n + id + (r.upToDate() ? ": up to date at " + r.snapshot()
                             : ": sent " + r.snapshot() + (r.incremental() ? " incrementally" : " in full") + ", "

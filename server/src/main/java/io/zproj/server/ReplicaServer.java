@@ -12,7 +12,6 @@ import io.zproj.transport.StreamHeader;
 import io.zproj.transport.StreamSink;
 import io.zproj.transport.StreamSource;
 import io.zproj.transport.Transport;
-import io.zproj.transport.TransportClient;
 import io.zproj.transport.TransportServer;
 import io.zproj.zfs.DatasetInfo;
 import io.zproj.zfs.DatasetName;
@@ -33,7 +32,6 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,18 +67,14 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     private final ScheduledExecutorService rescans;
     private TransportServer listener;
     private Transport transport;
-    /** Per peer and project, the last "diverged" logged, so that it is said once, not every rescan. */
-    private final Set<String> divergedSaid = ConcurrentHashMap.newKeySet();
-    /** Under-replicated projects already logged. */
-    private final Set<ProjectId> underSaid = ConcurrentHashMap.newKeySet();
-    /** Projects sent to the peer being caught up, in this round (they count as held there). */
-    private final Set<ProjectId> sentNow = ConcurrentHashMap.newKeySet();
+    private final PeerCatchUp peers;
 
     private ReplicaServer(Zfs zfs, ServerConfig config, Catalog catalog, Clock clock) {
         this.zfs = zfs;
         this.config = config;
         this.catalog = catalog;
         this.clock = clock;
+        this.peers = new PeerCatchUp(zfs, config, () -> transport, () -> List.copyOf(entries.values()), writing::contains);
         this.rescans = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "zproj-rescan");
             t.setDaemon(true);
@@ -298,102 +292,9 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
      */
     public record CatchUp(int sent, int diverged, List<String> unreachable, List<String> underReplicated) {}
 
-    /**
-     * Brings every configured peer up to date with this server: a project it lacks is sent in
-     * full, one it is behind on incrementally from its head, as the {@link Plan} from this
-     * server's snapshots to the peer's says; a diverged one is logged (once) and left as it is.
-     * The peer's own checks apply as to any write-back. Runs after every rescan.
-     */
+    /** Brings every configured peer up to date with this server now ({@link PeerCatchUp}); runs after every rescan. */
     public CatchUp catchUpPeers() {
-        int sent = 0;
-        int diverged = 0;
-        List<String> unreachable = new ArrayList<>();
-        Map<ProjectId, Integer> holders = new HashMap<>();
-        for (InetSocketAddress peer : config.peers()) {
-            try (TransportClient c = transport.connect(peer, name())) {
-                Map<UUID, ProjectEntry> theirs = new HashMap<>();
-                c.list().forEach(p -> theirs.put(p.id(), p));
-                for (CatalogEntry e : new ArrayList<>(entries.values())) {
-                    ProjectEntry p = theirs.get(e.id().uuid());
-                    if (e.newest().isEmpty() || writing.contains(e.id()) || p != null && p.newest().isPresent()
-                            && p.newest().get().guid() == e.newest().get().guid()) {
-                        continue;
-                    }
-                    switch (sendTo(c, peer, e.id(), p == null)) {
-                        case SENT -> sent++;
-                        case DIVERGED -> diverged++;
-                        default -> { }
-                    }
-                }
-                for (CatalogEntry e : entries.values()) {
-                    if (theirs.containsKey(e.id().uuid()) || sentNow.contains(e.id())) {
-                        holders.merge(e.id(), 1, Integer::sum);
-                    }
-                }
-                sentNow.clear();
-            } catch (IOException | RuntimeException e) {
-                unreachable.add(io.zproj.transport.Addresses.format(peer) + ": " + e.getMessage());
-                LOG.log(Level.DEBUG, () -> "peer " + peer + " not brought up to date now: " + e.getMessage());
-            }
-        }
-        return new CatchUp(sent, diverged, unreachable, underReplicated(holders, unreachable));
-    }
-
-    /** Projects that this server and the peers that answered hold fewer than {@code copies} times; logged once each. */
-    private List<String> underReplicated(Map<ProjectId, Integer> holders, List<String> unreachable) {
-        List<String> out = new ArrayList<>();
-        if (config.copies() == 0) {
-            return out;
-        }
-        for (ProjectId id : entries.keySet()) {
-            int n = 1 + holders.getOrDefault(id, 0);
-            if (n < config.copies()) {
-                String line = id + " is held by " + n + " of the " + config.copies() + " replicas it should be on"
-                        + (unreachable.isEmpty() ? "" : " (" + unreachable.size() + " peer(s) did not answer)");
-                out.add(line);
-                if (underSaid.add(id)) {
-                    LOG.log(Level.WARNING, line);
-                }
-            } else {
-                underSaid.remove(id);
-            }
-        }
-        return out;
-    }
-
-    private enum Sent { SENT, NOTHING, DIVERGED }
-
-    private Sent sendTo(TransportClient c, InetSocketAddress peer, ProjectId id, boolean absent) throws IOException {
-        List<Snapshot> ours = zfs.listSnapshots(dataset(id));
-        if (ours.isEmpty()) {
-            return Sent.NOTHING;
-        }
-        List<Plan.Point> theirs = absent ? List.of() : c.info(id.uuid()).snapshots().stream()
-                .map(e -> new Plan.Point(e.name(), e.guid())).toList();
-        Plan plan = Plan.between(Plan.points(ours), theirs);
-        String key = peer + "/" + id;
-        if (plan instanceof Plan.Diverged d) {
-            if (divergedSaid.add(key)) {
-                LOG.log(Level.WARNING, "not sending " + id + " to peer " + io.zproj.transport.Addresses.format(peer)
-                        + ": " + d.describe("this server", "the peer") + "; left as it is");
-            }
-            return Sent.DIVERGED;
-        }
-        divergedSaid.remove(key);
-        if (!(plan instanceof Plan.Full) && !(plan instanceof Plan.Incremental)) {
-            return Sent.NOTHING;
-        }
-        Snapshot newest = ours.get(ours.size() - 1);
-        Optional<Snapshot> base = plan instanceof Plan.Incremental inc ? Snapshots.byGuid(ours, inc.from().guid())
-                : Optional.empty();
-        SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
-        StreamHeader header = new StreamHeader(id.uuid(), Streams.entry(newest), base.map(Streams::entry));
-        TransportClient.PushResult r = c.push(header, StreamSource.of(send.stream(), send::finish, send::close));
-        sentNow.add(id);
-        LOG.log(Level.INFO, "brought peer " + io.zproj.transport.Addresses.format(peer) + " up to date with " + id + " "
-                + r.ack().snapshot() + (base.isPresent() ? " (incremental, " : " (full, ") + r.stats().rawBytes()
-                + " bytes)");
-        return Sent.SENT;
+        return peers.run();
     }
 
     // ------------------------------------------------------------------ requests
