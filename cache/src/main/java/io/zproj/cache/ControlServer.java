@@ -109,9 +109,11 @@ public final class ControlServer implements AutoCloseable {
             out.add(r.ok() ? "OK" : "FAILED");
             return out;
         }
-        if (words.length >= 1 && words[0].equals("status") && words.length <= 2) {
+        if (words.length >= 1 && words[0].equals("status") && words.length <= 2
+                && (words.length == 1 || words[1].equals("--json") || words[1].equals("--bytes"))) {
             boolean json = words.length == 2 && words[1].equals("--json");
-            List<String> out = json ? List.of(json(cache.status())) : text(cache.status());
+            boolean exact = words.length == 2 && words[1].equals("--bytes");
+            List<String> out = json ? List.of(json(cache.status())) : text(cache.status(), exact);
             List<String> all = new ArrayList<>(out);
             all.add("OK");
             return all;
@@ -139,14 +141,16 @@ public final class ControlServer implements AutoCloseable {
                 return List.of(e.getMessage(), "FAILED");
             }
         }
-        return List.of("unknown request '" + request + "' (sync [UUID] | status [--json] | evict UUID | resolve UUID local|remote)", "FAILED");
+        return List.of("unknown request '" + request + "' (sync [UUID] | status [--json|--bytes] | evict UUID | resolve UUID local|remote)", "FAILED");
     }
 
-    static List<String> text(List<ProjectCache.ProjectStatus> projects) {
+    /** The status as lines; sizes as {@code 5.1 MiB}, or to the byte if {@code exact}. */
+    static List<String> text(List<ProjectCache.ProjectStatus> projects, boolean exact) {
         List<String> out = new ArrayList<>();
-        out.add(String.format(Locale.ROOT, "%-36s  %10s  %-10s  %s", "PROJECT", "SIZE", "STATE", "NEWEST / REPLICAS"));
+        out.add(String.format(Locale.ROOT, "%-36s  %12s  %-10s  %s", "PROJECT", "SIZE", "STATE", "NEWEST / REPLICAS"));
         for (ProjectCache.ProjectStatus p : projects) {
-            out.add(String.format(Locale.ROOT, "%-36s  %10d  %-10s  %s%s%s%s", p.id(), p.sizeBytes(), p.state(),
+            out.add(String.format(Locale.ROOT, "%-36s  %12s  %-10s  %s%s%s%s", p.id(),
+                    exact ? Long.toString(p.sizeBytes()) : Bytes.format(p.sizeBytes()), p.state(),
                     p.localNewest().map(s -> "@" + s.name()).orElse("-"),
                     p.nativeMount() ? "  native" : p.mounted() ? "  mounted" : "",
                     p.behind().map(n -> n < 0 ? "  behind a replica (in use; refreshed when it is not)"

@@ -25,8 +25,11 @@ class ControlServerTest {
 
     @Test
     void text_showsStateReplicaLagErrorsAndProgress() {
-        List<String> lines = ControlServer.text(List.of(status(
-                Optional.of(new Transfers.Progress("writing back to 10.0.0.1:7070", 4096, 8192)), Optional.empty())));
+        List<ProjectCache.ProjectStatus> one = List.of(status(
+                Optional.of(new Transfers.Progress("writing back to 10.0.0.1:7070", 4096, 8192)), Optional.empty()));
+        List<String> lines = ControlServer.text(one, false);
+        assertThat(String.join("\n", ControlServer.text(one, true))).contains(" 1234 ");
+        assertThat(String.join("\n", lines)).contains("1.2 KiB").doesNotContain(" 1234 ");
         assertThat(String.join("\n", lines)).contains(P.toString()).contains("dirty").contains("native")
                 .contains("3 snapshots behind")
                 .contains("writing back to 10.0.0.1:7070: 4096 of 8192 bytes")

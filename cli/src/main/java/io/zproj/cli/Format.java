@@ -10,17 +10,7 @@ final class Format {
     private Format() {}
 
     static String bytes(long n) {
-        if (n < 1024) {
-            return n + " B";
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
-        double v = n;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        return io.zproj.cache.Bytes.format(n);
     }
 
     /** "253.0 MiB raw, 121.3 MiB on the wire (48%), 2.1 s, 120.5 MiB/s". */

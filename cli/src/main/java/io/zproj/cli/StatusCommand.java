@@ -17,14 +17,20 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "one JSON array, for scripts")
+    @Option(names = "--json", description = "one JSON array, for scripts (sizes in bytes)")
     boolean json;
+
+    @Option(names = "--bytes", description = "sizes to the byte, not as 5.1 MiB")
+    boolean bytes;
 
     @Option(names = "--state", description = "the mount daemon's state directory (default /var/lib/zproj/client)")
     Path state;
 
     @Override
     public Integer call() throws IOException {
-        return Control.print(spec, state, json ? "status --json" : "status");
+        if (json && bytes) {
+            throw new IllegalArgumentException("--json already gives sizes in bytes; give one of them");
+        }
+        return Control.print(spec, state, json ? "status --json" : bytes ? "status --bytes" : "status");
     }
 }
