@@ -63,28 +63,8 @@ final class Eviction {
         if (used <= config.cacheSize()) {
             return;
         }
-        Map<ProjectId, Long> accessed = local.lastAccesses();
-        List<ProjectId> byAge = local.ids();
-        byAge.sort(Comparator.comparingLong(id -> accessed.getOrDefault(id, 0L)));
         List<String> kept = new ArrayList<>();
-        long recent = clock.millis() - config.freshness().toMillis();
-        for (ProjectId id : byAge) {
-            if (used <= config.cacheSize()) {
-                return;
-            }
-            if (accessed.getOrDefault(id, 0L) > recent) {
-                kept.add(id + " (in use right now)");
-                continue;
-            }
-            DatasetInfo info = local.info(id);
-            long size = info == null ? 0 : info.used();
-            Optional<String> why = evict(id);
-            if (why.isEmpty()) {
-                used -= size;
-            } else {
-                kept.add(id + " (" + why.get() + ")");
-            }
-        }
+        used -= evictOldest(null, used - config.cacheSize(), true, kept);
         if (used > config.cacheSize()) {
             LOG.log(Level.WARNING, "the cache uses " + used + " bytes, over its size of " + config.cacheSize()
                     + ", and nothing more can be evicted: " + String.join("; ", kept));
@@ -94,11 +74,23 @@ final class Eviction {
     /**
      * Frees {@code bytes} of local space for a project about to be fetched: evicts the least
      * recently used projects that may go (written back, not in use, not touched within the
-     * freshness window), never {@code forProject} itself.
+     * freshness window), never {@code forProject} itself, and never waiting for a project's lock.
      *
      * @return the bytes freed (by the evicted projects' sizes)
      */
     long makeRoom(ProjectId forProject, long bytes) {
+        return evictOldest(forProject, bytes, false, new ArrayList<>());
+    }
+
+    /**
+     * Evicts least recently used projects, except {@code spare} and those touched within the
+     * freshness window, until their sizes add up to {@code bytes}; says in {@code kept} why the
+     * others stay.
+     *
+     * @param wait whether to wait for a project's lock (see {@link #evict(ProjectId, boolean)})
+     * @return the bytes freed
+     */
+    private long evictOldest(ProjectId spare, long bytes, boolean wait, List<String> kept) {
         Map<ProjectId, Long> accessed = local.lastAccesses();
         List<ProjectId> byAge = local.ids();
         byAge.sort(Comparator.comparingLong(id -> accessed.getOrDefault(id, 0L)));
@@ -108,15 +100,23 @@ final class Eviction {
             if (freed >= bytes) {
                 break;
             }
-            if (id.equals(forProject) || accessed.getOrDefault(id, 0L) > recent) {
+            if (id.equals(spare)) {
+                continue;
+            }
+            if (accessed.getOrDefault(id, 0L) > recent) {
+                kept.add(id + " (in use right now)");
                 continue;
             }
             DatasetInfo info = local.info(id);
             long size = info == null ? 0 : info.used();
-            Optional<String> why = evict(id, false);
+            Optional<String> why = evict(id, wait);
             if (why.isEmpty()) {
                 freed += size;
-                LOG.log(Level.INFO, "evicted " + id + " (" + size + " bytes) to make room for " + forProject);
+                if (spare != null) {
+                    LOG.log(Level.INFO, "evicted " + id + " (" + size + " bytes) to make room for " + spare);
+                }
+            } else {
+                kept.add(id + " (" + why.get() + ")");
             }
         }
         return freed;

@@ -118,9 +118,21 @@ final class Catalog implements AutoCloseable {
 
     /** Every peer's hold, of every project; one that does not decode is skipped. */
     List<Hold> holds() {
+        return holdsFrom(new byte[] {HOLD});
+    }
+
+    /** The holds of one project's peers (a seek to its keys, not a scan of all). */
+    List<Hold> holds(ProjectId id) {
+        byte[] prefix = new byte[17];
+        prefix[0] = HOLD;
+        System.arraycopy(key(id), 0, prefix, 1, 16);
+        return holdsFrom(prefix);
+    }
+
+    private List<Hold> holdsFrom(byte[] prefix) {
         List<Hold> out = new ArrayList<>();
         try (RocksIterator it = db.newIterator()) {
-            for (it.seek(new byte[] {HOLD}); it.isValid() && it.key().length > 17 && it.key()[0] == HOLD; it.next()) {
+            for (it.seek(prefix); it.isValid() && it.key().length > 17 && startsWith(it.key(), prefix); it.next()) {
                 byte[] k = it.key();
                 try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(it.value()))) {
                     if (in.readByte() != FORMAT) {
@@ -135,6 +147,10 @@ final class Catalog implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private static byte[] holdKey(ProjectId id, String peer) {

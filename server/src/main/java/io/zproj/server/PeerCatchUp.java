@@ -129,7 +129,7 @@ final class PeerCatchUp {
             return Sent.NOTHING;
         }
         List<Plan.Point> theirs = absent ? List.of() : c.info(id.uuid()).snapshots().stream()
-                .map(e -> new Plan.Point(e.name(), e.guid())).toList();
+                .map(Streams::point).toList();
         Plan plan = Plan.between(Plan.points(ours), theirs);
         String key = peer + "/" + id;
         if (plan instanceof Plan.Diverged d) {

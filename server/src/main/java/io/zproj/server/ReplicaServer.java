@@ -212,30 +212,46 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
 
     // ------------------------------------------------------------------ holds
 
+    /** At most this many peers' holds per project: the least recently seen goes first (peers name themselves). */
+    static final int MAX_HOLDS_PER_PROJECT = 64;
+
     /** The hold tag of a peer: {@code zproj:<peer name>}, with anything but [A-Za-z0-9._:-] as '_'. */
     public static String holdTag(String peer) {
+        return "zproj:" + holder(peer);
+    }
+
+    /** A peer's name as holds and the catalog keep it: the tag's characters, at most 190 of them. */
+    private static String holder(String peer) {
         String clean = peer.replaceAll("[^A-Za-z0-9._:-]", "_");
-        return "zproj:" + (clean.length() > 190 ? clean.substring(0, 190) : clean);
+        return clean.length() > 190 ? clean.substring(0, 190) : clean;
     }
 
     /**
      * {@code peer} is now based on {@code snap} (it received it, or pushed it here, or found
      * itself up to date at it): the snapshot is held for it, so pruning here cannot strand its
-     * copy, and its previous hold is released. Failures are logged: a missing hold costs at
-     * worst a full fetch later, never data.
+     * copy, and its previous hold is released. Beyond {@link #MAX_HOLDS_PER_PROJECT} peers, the
+     * least recently seen one lets go. Failures are logged: a missing hold costs at worst a full
+     * fetch later, never data.
      */
     private void basedOn(ProjectId id, Peer peer, Snapshot snap) {
-        String tag = holdTag(peer.name());
+        String who = holder(peer.name());
         try {
             synchronized (holdLock) {
-                Optional<Catalog.Hold> before = catalog.holds().stream()
-                        .filter(h -> h.id().equals(id) && h.peer().equals(peer.name())).findFirst();
+                List<Catalog.Hold> held = catalog.holds(id);
+                Optional<Catalog.Hold> before = held.stream().filter(h -> h.peer().equals(who)).findFirst();
                 if (before.isEmpty() || before.get().guid() != snap.guid()) {
-                    zfs.hold(snap.name(), tag);
+                    zfs.hold(snap.name(), holdTag(who));
                 }
-                catalog.putHold(new Catalog.Hold(id, peer.name(), snap.name().name(), snap.guid(), clock.millis()));
+                catalog.putHold(new Catalog.Hold(id, who, snap.name().name(), snap.guid(), clock.millis()));
                 if (before.isPresent() && before.get().guid() != snap.guid()) {
-                    zfs.release(dataset(id).snapshot(before.get().snapshot()), tag);
+                    zfs.release(dataset(id).snapshot(before.get().snapshot()), holdTag(who));
+                }
+                if (before.isEmpty() && held.size() >= MAX_HOLDS_PER_PROJECT) {
+                    Catalog.Hold oldest = held.stream().min(java.util.Comparator.comparingLong(Catalog.Hold::seenMillis))
+                            .orElseThrow();
+                    release(oldest);
+                    LOG.log(Level.INFO, "released the hold of " + oldest.peer() + " on " + id + ": more than "
+                            + MAX_HOLDS_PER_PROJECT + " peers, it was seen least recently");
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -243,14 +259,17 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         }
     }
 
+    private void release(Catalog.Hold h) throws IOException {
+        if (entries.containsKey(h.id())) {
+            zfs.release(dataset(h.id()).snapshot(h.snapshot()), holdTag(h.peer()));
+        }
+        catalog.removeHold(h.id(), h.peer());
+    }
+
     /** The snapshots of a project that some peer is based on. */
     private Set<Long> heldGuids(ProjectId id) {
         Set<Long> out = new HashSet<>();
-        for (Catalog.Hold h : catalog.holds()) {
-            if (h.id().equals(id)) {
-                out.add(h.guid());
-            }
-        }
+        catalog.holds(id).forEach(h -> out.add(h.guid()));
         return out;
     }
 
@@ -268,12 +287,11 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
                     continue;
                 }
                 try {
+                    release(h);
                     if (!gone) {
-                        zfs.release(dataset(h.id()).snapshot(h.snapshot()), holdTag(h.peer()));
                         LOG.log(Level.INFO, "released the hold of " + h.peer() + " on " + h.id() + "@" + h.snapshot()
                                 + ": no transfer for longer than " + config.holdMaxAge().toDays() + " days");
                     }
-                    catalog.removeHold(h.id(), h.peer());
                     released++;
                 } catch (IOException | RuntimeException e) {
                     LOG.log(Level.WARNING, "cannot release the hold of " + h.peer() + " on " + h.id() + ": "
@@ -439,8 +457,8 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
      */
     private void checkBase(ProjectId id, DatasetName ds, StreamHeader header) throws IOException {
         List<Plan.Point> stream = new ArrayList<>();
-        header.base().ifPresent(b -> stream.add(new Plan.Point(b.name(), b.guid())));
-        stream.add(new Plan.Point(header.snapshot().name(), header.snapshot().guid()));
+        header.base().ifPresent(b -> stream.add(Streams.point(b)));
+        stream.add(Streams.point(header.snapshot()));
         if (!zfs.exists(ds)) {
             if (header.base().isPresent()) {
                 throw new ServiceException(ErrorCode.NOT_FOUND, "project " + id + " does not exist on " + name()

@@ -401,4 +401,21 @@ class ReplicaServerIT {
                     .contains("held by 1 of the 2").contains("did not answer");
         }
     }
+
+    @Test
+    void holdsPerProjectAreBounded_theLeastRecentlySeenPeerLetsGoFirst() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "v1"), 0);
+        Snapshot head = next(cluster.root(0).child(id));
+        int peers = ReplicaServer.MAX_HOLDS_PER_PROJECT + 1;
+        for (int i = 0; i < peers; i++) { // each finds itself up to date at the head: based on it, held for it
+            try (TransportClient c = cluster.transport().connect(cluster.address(0), "bounded-" + i)) {
+                assertThatThrownBy(() -> c.pull(id.uuid(), OptionalLong.of(head.guid()), h -> receiveInto(
+                        cluster.clientRoot().child(id)))).isInstanceOf(TransportClient.UpToDateException.class);
+            }
+        }
+        assertThat(zfs.release(head.name(), ReplicaServer.holdTag("bounded-0"))).as("the first peer's hold").isFalse();
+        for (int i = 1; i < peers; i++) {
+            assertThat(zfs.release(head.name(), ReplicaServer.holdTag("bounded-" + i))).as("peer " + i).isTrue();
+        }
+    }
 }

@@ -39,6 +39,8 @@ final class Pipes {
     /** Lazy, thread-safe loading; null where libc cannot be bound (the pipes then keep their size). */
     private static final class Holder {
         static final Calls CALLS = load();
+        /** What each pipe is grown to: read once, not for every stream. */
+        static final int SIZE = Math.min(WANTED_BYTES, maxBytes());
 
         private static Calls load() {
             try {
@@ -69,7 +71,7 @@ final class Pipes {
             return -1;
         }
         try {
-            int size = c.fcntl(pipe, F_SETPIPE_SZ, Math.min(WANTED_BYTES, maxBytes()));
+            int size = c.fcntl(pipe, F_SETPIPE_SZ, Holder.SIZE);
             if (size < 0) {
                 LOG.log(Level.DEBUG, () -> "F_SETPIPE_SZ on " + path + " failed (errno " + errno() + ")");
             }
