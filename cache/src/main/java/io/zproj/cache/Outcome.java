@@ -41,7 +41,7 @@ public enum Outcome {
         if (e instanceof RemoteException r) {
             return switch (r.code()) {
                 case DIVERGED -> DIVERGED;
-                case BAD_REQUEST, BAD_VERSION -> REFUSED;
+                case BAD_REQUEST, BAD_VERSION, FORBIDDEN -> REFUSED;
                 default -> TEMPORARY; // BUSY, NO_SPACE, UNAVAILABLE, INTERNAL, CHECKSUM, NOT_FOUND, EXISTS
             };
         }

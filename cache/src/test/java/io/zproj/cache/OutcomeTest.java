@@ -26,6 +26,7 @@ class OutcomeTest {
                 Arguments.of(new RemoteException(ErrorCode.BUSY, TEXT), Outcome.TEMPORARY),
                 Arguments.of(new RemoteException(ErrorCode.NO_SPACE, TEXT), Outcome.TEMPORARY),
                 Arguments.of(new RemoteException(ErrorCode.UNAVAILABLE, TEXT), Outcome.TEMPORARY),
+                Arguments.of(new RemoteException(ErrorCode.FORBIDDEN, TEXT), Outcome.REFUSED),
                 Arguments.of(new RemoteException(ErrorCode.CHECKSUM, TEXT), Outcome.TEMPORARY),
                 Arguments.of(new TransportException(TEXT), Outcome.TEMPORARY),
                 Arguments.of(new OutOfSpaceException(TEXT, java.util.List.of("zfs"), 1, ""), Outcome.TEMPORARY),

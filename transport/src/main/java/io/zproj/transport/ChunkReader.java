@@ -13,7 +13,10 @@ import net.jpountz.xxhash.StreamingXXHash64;
  * {@link #drain drains} them into a {@link StreamSink}, verifying each chunk and the whole
  * stream. When more than the queue bound waits, the channel stops reading the socket
  * (autoRead off) until the worker has caught up to half of it: a slow {@code zfs receive}
- * slows the sender, it never fills memory.
+ * slows the sender, it never fills memory. A sender that, in the time this side waits for it,
+ * brings fewer than {@code stallMinBytes} per {@code stallTimeout} is given up on
+ * ({@link StalledException}): a trickle cannot hold a stream slot and a write lock forever.
+ * Time spent in the sink does not count against the sender.
  */
 final class ChunkReader {
 
@@ -23,15 +26,21 @@ final class ChunkReader {
     private final Channel ch;
     private final long high;
     private final long low;
+    private final long stallNanos;
+    private final long stallMinBytes;
+    private long waited;
+    private long windowBytes;
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queued = new AtomicLong();
     private volatile boolean paused;
     private volatile boolean done;
 
-    ChunkReader(Channel ch, int queueBytes) {
+    ChunkReader(Channel ch, TransportConfig config) {
         this.ch = ch;
-        this.high = queueBytes;
-        this.low = queueBytes / 2;
+        this.high = config.receiveQueueBytes();
+        this.low = high / 2;
+        this.stallNanos = config.stallTimeout().toNanos();
+        this.stallMinBytes = config.stallMinBytes();
     }
 
     /** What a queued frame costs: its payload and a fixed overhead, so that tiny frames count too. */
@@ -94,6 +103,7 @@ final class ChunkReader {
                     wire += Protocol.HEADER_LENGTH + 8 + size;
                     hash.update(raw, 0, n);
                     total += n;
+                    windowBytes += n;
                     sink.write(raw, 0, n);
                 } else if (m instanceof Message.StreamEnd end) {
                     consumed(cost);
@@ -131,7 +141,18 @@ final class ChunkReader {
     private Object take() throws TransportException {
         try {
             while (true) {
-                Object m = queue.poll(1, TimeUnit.SECONDS);
+                long start = System.nanoTime();
+                Object m = queue.poll(Math.min(1000, Math.max(1, stallNanos / 4_000_000)), TimeUnit.MILLISECONDS);
+                waited += System.nanoTime() - start;
+                if (waited >= stallNanos) {
+                    if (windowBytes < stallMinBytes) {
+                        throw new StalledException("stream from " + ch.remoteAddress() + " stalled: " + windowBytes
+                                + " bytes in " + (waited / 1_000_000) + " ms of waiting, fewer than the "
+                                + stallMinBytes + " required per " + (stallNanos / 1_000_000) + " ms");
+                    }
+                    waited = 0;
+                    windowBytes = 0;
+                }
                 if (m != null) {
                     return m;
                 }

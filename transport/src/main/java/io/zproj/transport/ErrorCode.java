@@ -21,7 +21,9 @@ public enum ErrorCode {
     /** A chunk or the whole stream failed its checksum or length check. */
     CHECKSUM(9),
     /** The server is shutting down. */
-    UNAVAILABLE(10);
+    UNAVAILABLE(10),
+    /** The peer's identity may not do this (its role, or the server's allow list); nothing was changed. */
+    FORBIDDEN(11);
 
     private final int wire;
 

@@ -21,12 +21,24 @@ final class FrameDecoder extends ByteToMessageDecoder {
     static final int MAX_CHUNK_FRAME = 8 + Chunks.maxCompressedLength(Chunks.MAX_CHUNK_BYTES);
 
     private final int maxControlFrame;
+    private boolean greeted;
     private State state = State.HEADER;
     private Type type;
     private int length;
 
+    /** A decoder that takes any frame up to its maximum from the start (for tests of the codec). */
     FrameDecoder(int maxControlFrame) {
+        this(maxControlFrame, false);
+    }
+
+    /**
+     * @param gated until a HELLO or HELLO_OK frame has been decoded, take no frame longer than
+     *              {@link TransportConfig#MAX_HELLO_FRAME}: a peer that has not said who it is
+     *              cannot make this side buffer more than a few KiB
+     */
+    FrameDecoder(int maxControlFrame, boolean gated) {
         this.maxControlFrame = maxControlFrame;
+        this.greeted = !gated;
     }
 
     @Override
@@ -56,6 +68,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
                     } finally {
                         payload.release();
                     }
+                    greeted |= type == Type.HELLO || type == Type.HELLO_OK;
                     state = State.HEADER;
                     break;
                 default:
@@ -83,10 +96,12 @@ final class FrameDecoder extends ByteToMessageDecoder {
             state = State.FAILED;
             throw new ProtocolException("unknown frame type " + code);
         }
-        long max = type == Type.CHUNK ? MAX_CHUNK_FRAME : maxControlFrame;
+        long max = !greeted ? Math.min(TransportConfig.MAX_HELLO_FRAME, maxControlFrame)
+                : type == Type.CHUNK ? MAX_CHUNK_FRAME : maxControlFrame;
         if (len > max) {
             state = State.FAILED;
-            throw new ProtocolException(type + " frame of " + len + " bytes is longer than the maximum " + max);
+            throw new ProtocolException(type + " frame of " + len + " bytes is longer than the maximum " + max
+                    + (greeted ? "" : " before the handshake"));
         }
         length = (int) len;
     }

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -21,6 +22,8 @@ abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
 
     protected final Writability writability = new Writability();
     protected volatile ChunkReader reader;
+    /** Why the connection failed, if it did (e.g. the TLS alert the peer sent): for the caller's error. */
+    protected volatile Throwable failure;
 
     PeerHandler() {
         super(false); // chunks are released by whoever consumes them
@@ -76,6 +79,13 @@ abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess()) {
+            failure = hs.cause();
+            LOG.log(Level.WARNING, "TLS handshake with " + ctx.channel().remoteAddress() + " failed: "
+                    + describe(hs.cause()));
+            ctx.close();
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             LOG.log(Level.INFO, "closing connection with " + ctx.channel().remoteAddress()
                     + ": no traffic within the idle timeout");
@@ -88,6 +98,9 @@ abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         Throwable c = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        if (failure == null) {
+            failure = c;
+        }
         if (c instanceof ProtocolException p) {
             violation(ctx, p);
         } else if (c instanceof IOException) {
@@ -97,6 +110,20 @@ abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
             LOG.log(Level.ERROR, "unexpected failure on connection with " + ctx.channel().remoteAddress(), c);
             ctx.close();
         }
+    }
+
+    /** A failure's message, with its cause's where TLS wraps one (a trust manager's reason). */
+    static String describe(Throwable t) {
+        String m = String.valueOf(t.getMessage());
+        Throwable c = t.getCause();
+        while (c != null && c != t) {
+            if (c.getMessage() != null && !m.contains(c.getMessage())) {
+                m = m + ": " + c.getMessage();
+            }
+            t = c;
+            c = c.getCause();
+        }
+        return m;
     }
 
     /** Tells the peer why (if it can still listen) and closes. */

@@ -3,7 +3,15 @@ package io.zproj.transport;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.SslHandler;
+import io.zproj.transport.tls.Identity;
+import io.zproj.transport.tls.Role;
 import java.io.IOException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.UUID;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -42,7 +50,6 @@ final class ServerHandler extends PeerHandler {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         channel = ctx.channel();
-        server.register(channel);
         super.channelActive(ctx);
     }
 
@@ -50,7 +57,22 @@ final class ServerHandler extends PeerHandler {
     protected void onMessage(ChannelHandlerContext ctx, Message msg) {
         if (peer == null) {
             if (msg instanceof Message.Hello h) {
-                peer = new Peer(h.peer(), String.valueOf(ctx.channel().remoteAddress()));
+                Peer p;
+                try {
+                    p = identify(ctx, h);
+                } catch (ProtocolException e) {
+                    violation(ctx, e);
+                    return;
+                }
+                if (!server.admitPeer(p.name())) {
+                    LOG.log(Level.WARNING, "closing connection from " + p + ": it holds "
+                            + server.config().maxConnectionsPerPeer() + " connections already");
+                    ctx.writeAndFlush(new Message.Error(ErrorCode.BUSY, p.name() + " holds the most connections one peer "
+                            + "may (" + server.config().maxConnectionsPerPeer() + ")"))
+                            .addListener(ChannelFutureListener.CLOSE);
+                    return;
+                }
+                peer = p;
                 ctx.writeAndFlush(new Message.HelloOk(server.service().name()));
             } else {
                 violation(ctx, new ProtocolException("expected HELLO first, got " + msg.type()));
@@ -81,6 +103,22 @@ final class ServerHandler extends PeerHandler {
         dispatch(msg);
     }
 
+    /** The peer by its certificate with TLS (the name it says in HELLO is not trusted), by its HELLO without. */
+    private static Peer identify(ChannelHandlerContext ctx, Message.Hello h) throws ProtocolException {
+        String address = String.valueOf(ctx.channel().remoteAddress());
+        SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            return new Peer(h.peer(), address, Role.ADMIN);
+        }
+        try {
+            Certificate[] chain = ssl.engine().getSession().getPeerCertificates();
+            Identity id = Identity.of((X509Certificate) chain[0]);
+            return new Peer(id.name(), address, id.role());
+        } catch (SSLPeerUnverifiedException | CertificateException e) {
+            throw new ProtocolException("no usable peer certificate: " + e.getMessage());
+        }
+    }
+
     /** Runs {@code msg} on a worker, then whatever queued meanwhile. */
     private void dispatch(Message msg) {
         try {
@@ -108,11 +146,21 @@ final class ServerHandler extends PeerHandler {
     @Override
     protected void onClosed() {
         replies.add(CLOSED);
+        Peer p = peer;
+        if (p != null) {
+            server.releasePeer(p.name());
+        }
     }
 
     private void handle(Message msg) {
         if (!channel.isActive()) {
             return; // the client went away with this request still queued
+        }
+        try {
+            authorize(msg);
+        } catch (ServiceException e) {
+            reply(new Message.Error(e.code(), e.getMessage()));
+            return;
         }
         boolean stream = msg instanceof Message.Send || msg instanceof Message.Receive;
         if (stream && !server.tryAcquireStream()) {
@@ -125,7 +173,9 @@ final class ServerHandler extends PeerHandler {
         try {
             ReplicaService service = server.service();
             if (msg instanceof Message.ListProjects) {
-                reply(new Message.ProjectList(service.list()));
+                Peer p = peer;
+                reply(new Message.ProjectList(service.list().stream()
+                        .filter(e -> server.access().mayTouch(p, e.id())).toList()));
             } else if (msg instanceof Message.Info i) {
                 reply(new Message.InfoReply(service.info(i.project())));
             } else if (msg instanceof Message.Ping p) {
@@ -154,6 +204,35 @@ final class ServerHandler extends PeerHandler {
                 server.releaseStream();
             }
         }
+    }
+
+    /** @throws ServiceException FORBIDDEN if this peer may not make this request */
+    private void authorize(Message msg) throws ServiceException {
+        Access.Op op;
+        UUID project = null;
+        if (msg instanceof Message.ListProjects) {
+            op = Access.Op.LIST;
+        } else if (msg instanceof Message.Ping) {
+            op = Access.Op.PING;
+        } else if (msg instanceof Message.Info i) {
+            op = Access.Op.INFO;
+            project = i.project();
+        } else if (msg instanceof Message.Create c) {
+            op = Access.Op.CREATE;
+            project = c.project();
+        } else if (msg instanceof Message.SetAside a) {
+            op = Access.Op.SET_ASIDE;
+            project = a.project();
+        } else if (msg instanceof Message.Send s) {
+            op = Access.Op.SEND;
+            project = s.project();
+        } else if (msg instanceof Message.Receive r) {
+            op = Access.Op.RECEIVE;
+            project = r.header().project();
+        } else {
+            return; // answered as a bad request below
+        }
+        server.access().check(peer, op, project);
     }
 
     private void send(Message.Send request) throws IOException {
@@ -185,7 +264,7 @@ final class ServerHandler extends PeerHandler {
 
     private void receive(Message.Receive request) throws IOException {
         StreamSink<Ack> sink = server.service().receive(request.header(), peer);
-        ChunkReader r = new ChunkReader(channel, server.config().receiveQueueBytes());
+        ChunkReader r = new ChunkReader(channel, server.config());
         reader = r;
         try {
             reply(new Message.Ready());
@@ -198,6 +277,8 @@ final class ServerHandler extends PeerHandler {
                     + e.getMessage());
         } catch (ChecksumException e) {
             failAndClose(ErrorCode.CHECKSUM, e);
+        } catch (StalledException e) {
+            failAndClose(ErrorCode.UNAVAILABLE, e);
         } catch (ServiceException e) {
             failAndClose(e.code(), e);
         } catch (TransportException e) {

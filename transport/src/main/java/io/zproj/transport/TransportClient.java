@@ -5,7 +5,10 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
 import java.io.IOException;
+import java.util.Optional;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -77,7 +80,8 @@ public final class TransportClient implements AutoCloseable {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.writeLowWaterMark(), config.writeHighWaterMark()))
-                .handler(new PipelineInitializer(config, () -> handler));
+                .handler(new PipelineInitializer(config, transport.tls(), Optional.of(address), config.maxControlFrame(),
+                        () -> handler));
         Channel ch;
         try {
             ch = b.connect(address).syncUninterruptibly().channel();
@@ -87,12 +91,29 @@ public final class TransportClient implements AutoCloseable {
                     + why.replaceAll(".*failed with error\\(-?\\d+\\): ", "").replaceAll(": /[0-9.:]+$", ""), e);
         }
         TransportClient client = new TransportClient(config, ch, handler, address);
+        SslHandler ssl = ch.pipeline().get(SslHandler.class);
+        if (ssl != null) {
+            Future<Channel> hs = ssl.handshakeFuture().awaitUninterruptibly();
+            if (!hs.isSuccess()) {
+                client.close();
+                throw new TransportException("TLS handshake with " + Addresses.format(address) + " failed: "
+                        + PeerHandler.describe(hs.cause()), hs.cause());
+            }
+        }
         try {
-            Message reply = client.request(new Message.Hello(name));
+            Message reply = client.request(new Message.Hello(transport.name(name)));
             client.serverName = client.expect(reply, Message.HelloOk.class).server();
         } catch (TransportException e) {
             client.close();
-            throw new TransportException("handshake with " + address + " failed: " + e.getMessage(), e);
+            String why = e.getMessage();
+            Throwable f = handler.failure;
+            if (f != null) {
+                why = PeerHandler.describe(f) + (ssl != null ? " (the server refused this node's certificate: see its log)"
+                        : "");
+            } else if (ssl == null && why.contains("closed")) {
+                why += " (does the server require TLS? give this command --tls NODEDIR)";
+            }
+            throw new TransportException("handshake with " + Addresses.format(address) + " failed: " + why, e);
         }
         return client;
     }
@@ -151,7 +172,7 @@ public final class TransportClient implements AutoCloseable {
                     + e.getMessage()));
             throw e;
         }
-        ChunkReader r = new ChunkReader(channel, config.receiveQueueBytes());
+        ChunkReader r = new ChunkReader(channel, config);
         handler.reader = r;
         try {
             channel.writeAndFlush(new Message.Ready());

@@ -18,6 +18,12 @@ import java.util.Objects;
  * @param connectTimeout      default 5 s
  * @param requestTimeout      how long a client waits for a control answer (default 60 s)
  * @param maxStreams          concurrent sends and receives a server runs; more are refused BUSY (default 32)
+ * @param handshakeTimeout    a TLS handshake not done by then is dropped (default 10 s)
+ * @param maxConnections      connections a server keeps open, handshaking or not; more are closed at once (default 512)
+ * @param maxConnectionsPerPeer connections one identity may hold on a server (default 32)
+ * @param stallTimeout        a stream that brings fewer than {@code stallMinBytes} raw bytes in any period this
+ *                            long is aborted as stalled (default 60 s): a trickle cannot hold a write lock forever
+ * @param stallMinBytes       see {@code stallTimeout} (default 1 MiB)
  */
 public record TransportConfig(
         int chunkBytes,
@@ -28,7 +34,17 @@ public record TransportConfig(
         Duration idleTimeout,
         Duration connectTimeout,
         Duration requestTimeout,
-        int maxStreams) {
+        int maxStreams,
+        Duration handshakeTimeout,
+        int maxConnections,
+        int maxConnectionsPerPeer,
+        Duration stallTimeout,
+        long stallMinBytes) {
+
+    /** The largest control frame a server takes from a client (every request is small), and any peer before HELLO. */
+    public static final int MAX_REQUEST_FRAME = 64 << 10;
+    /** The largest frame either side takes before the handshake's HELLO or HELLO_OK. */
+    public static final int MAX_HELLO_FRAME = 4 << 10;
 
     public TransportConfig {
         within("chunkBytes", chunkBytes, 4 << 10, Chunks.MAX_CHUNK_BYTES);
@@ -40,31 +56,53 @@ public record TransportConfig(
         within("connectTimeout", connectTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
         within("requestTimeout", requestTimeout, Duration.ofMillis(100), Duration.ofHours(1));
         within("maxStreams", maxStreams, 1, 4096);
+        within("handshakeTimeout", handshakeTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+        within("maxConnections", maxConnections, 1, 1 << 20);
+        within("maxConnectionsPerPeer", maxConnectionsPerPeer, 1, maxConnections);
+        within("stallTimeout", stallTimeout, Duration.ofMillis(100), Duration.ofHours(1));
+        within("stallMinBytes", stallMinBytes, 0, 1L << 40);
     }
 
     public static TransportConfig defaults() {
         return new TransportConfig(256 << 10, 1 << 20, 4 << 20, 4 << 20, 16 << 20, Duration.ofMinutes(2),
-                Duration.ofSeconds(5), Duration.ofSeconds(60), 32);
+                Duration.ofSeconds(5), Duration.ofSeconds(60), 32, Duration.ofSeconds(10), 512, 32,
+                Duration.ofSeconds(60), 1 << 20);
     }
 
     public TransportConfig withIdleTimeout(Duration d) {
         return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
-                maxControlFrame, d, connectTimeout, requestTimeout, maxStreams);
+                maxControlFrame, d, connectTimeout, requestTimeout, maxStreams, handshakeTimeout, maxConnections,
+                maxConnectionsPerPeer, stallTimeout, stallMinBytes);
     }
 
     public TransportConfig withRequestTimeout(Duration d) {
         return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
-                maxControlFrame, idleTimeout, connectTimeout, d, maxStreams);
+                maxControlFrame, idleTimeout, connectTimeout, d, maxStreams, handshakeTimeout, maxConnections,
+                maxConnectionsPerPeer, stallTimeout, stallMinBytes);
     }
 
     public TransportConfig withMaxStreams(int n) {
         return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
-                maxControlFrame, idleTimeout, connectTimeout, requestTimeout, n);
+                maxControlFrame, idleTimeout, connectTimeout, requestTimeout, n, handshakeTimeout, maxConnections,
+                maxConnectionsPerPeer, stallTimeout, stallMinBytes);
     }
 
     public TransportConfig withBuffers(int chunk, int low, int high, int receiveQueue) {
         return new TransportConfig(chunk, low, high, receiveQueue, maxControlFrame, idleTimeout, connectTimeout,
-                requestTimeout, maxStreams);
+                requestTimeout, maxStreams, handshakeTimeout, maxConnections, maxConnectionsPerPeer, stallTimeout,
+                stallMinBytes);
+    }
+
+    public TransportConfig withConnectionLimits(int total, int perPeer, Duration handshake) {
+        return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
+                maxControlFrame, idleTimeout, connectTimeout, requestTimeout, maxStreams, handshake, total, perPeer,
+                stallTimeout, stallMinBytes);
+    }
+
+    public TransportConfig withStall(Duration timeout, long minBytes) {
+        return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
+                maxControlFrame, idleTimeout, connectTimeout, requestTimeout, maxStreams, handshakeTimeout,
+                maxConnections, maxConnectionsPerPeer, timeout, minBytes);
     }
 
     private static void within(String name, long v, long min, long max) {

@@ -18,6 +18,10 @@ final class FakeService implements ReplicaService {
     final Map<UUID, Long> lengths = new ConcurrentHashMap<>();
     final Map<UUID, GeneratedStream.Sink> received = new ConcurrentHashMap<>();
     volatile Supplier<GeneratedStream.Source> sources;
+    /** Who asked for each send and receive, in order. */
+    final List<Peer> peers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Requests served (any kind). */
+    final java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeService() {
         sources = null;
@@ -30,6 +34,7 @@ final class FakeService implements ReplicaService {
 
     @Override
     public List<ProjectEntry> list() {
+        served.incrementAndGet();
         return lengths.keySet().stream().map(id -> new ProjectEntry(id, Optional.of(B), lengths.get(id), 0)).toList();
     }
 
@@ -46,6 +51,7 @@ final class FakeService implements ReplicaService {
 
     @Override
     public Ack create(UUID project, long quotaBytes) throws IOException {
+        served.incrementAndGet();
         if (lengths.putIfAbsent(project, 0L) != null) {
             throw new ServiceException(ErrorCode.EXISTS, project + " exists");
         }
@@ -54,6 +60,8 @@ final class FakeService implements ReplicaService {
 
     @Override
     public Outgoing send(UUID project, OptionalLong baseGuid, Peer peer) throws IOException {
+        served.incrementAndGet();
+        peers.add(peer);
         requireKnown(project);
         if (baseGuid.isPresent() && baseGuid.getAsLong() == B.guid()) {
             return Outgoing.upToDate(B);
@@ -66,6 +74,8 @@ final class FakeService implements ReplicaService {
 
     @Override
     public StreamSink<Ack> receive(StreamHeader header, Peer peer) throws IOException {
+        served.incrementAndGet();
+        peers.add(peer);
         if (header.base().isPresent() && header.base().get().guid() != B.guid()) {
             throw new ServiceException(ErrorCode.DIVERGED, "server is at " + B + ", push is based on "
                     + header.base().get());
@@ -93,6 +103,7 @@ final class FakeService implements ReplicaService {
 
     @Override
     public String setAside(UUID project, long expectedHeadGuid) throws IOException {
+        served.incrementAndGet();
         requireKnown(project);
         lengths.remove(project);
         return project + "-conflict";

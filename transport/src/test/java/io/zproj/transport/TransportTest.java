@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -247,7 +248,7 @@ class TransportTest {
 
     // ------------------------------------------------------------- raw sockets: a misbehaving peer
 
-    private static byte[] frame(Message m) {
+    static byte[] frame(Message m) {
         ByteBuf b = m instanceof Message.Chunk c ? chunkFrame(c) : FrameEncoder.encodeControl(m, ByteBufAllocator.DEFAULT);
         byte[] bytes = new byte[b.readableBytes()];
         b.readBytes(bytes);
@@ -265,7 +266,72 @@ class TransportTest {
     }
 
     /** Everything the server sends until it closes the connection, decoded. */
-    private static List<Object> readUntilClosed(Socket s) throws IOException {
+    /** The next {@code n} frames the server sends, decoded. */
+    static List<Object> readFrames(Socket s, int n) throws IOException {
+        s.setSoTimeout(20_000);
+        InputStream in = s.getInputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+            byte[] header = in.readNBytes(Protocol.HEADER_LENGTH);
+            int len = ByteBuffer.wrap(header, 4, 4).getInt();
+            all.write(header);
+            all.write(in.readNBytes(len));
+        }
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1 << 20));
+        ch.writeInbound(Unpooled.wrappedBuffer(all.toByteArray()));
+        List<Object> got = new ArrayList<>();
+        Object m;
+        while ((m = ch.readInbound()) != null) {
+            got.add(m);
+        }
+        ch.finishAndReleaseAll();
+        return got;
+    }
+
+    @Test
+    void stalledReceive_isAborted_itsSlotFreed_nothingKept() throws Exception {
+        try (Transport strict = Transport.create(TransportConfig.defaults().withStall(Duration.ofMillis(500), 1 << 20));
+                TransportServer s2 = strict.serve(new InetSocketAddress("127.0.0.1", 0), service);
+                Socket s = new Socket("127.0.0.1", s2.address().getPort())) {
+            OutputStream out = s.getOutputStream();
+            out.write(frame(new Message.Hello("trickler")));
+            out.write(frame(new Message.Receive(new StreamHeader(P, FakeService.A, Optional.empty()))));
+            assertThat(readFrames(s, 2)).last().isInstanceOf(Message.Ready.class);
+            byte[] raw = new byte[1000];
+            for (int i = 0; i < raw.length; i++) {
+                raw[i] = GeneratedStream.at(i);
+            }
+            out.write(frame(Chunks.compress(raw, raw.length, ByteBufAllocator.DEFAULT)));
+            List<Object> got = readUntilClosed(s);
+            assertThat(got).singleElement().isInstanceOf(Message.Error.class);
+            assertThat(((Message.Error) got.get(0)).code()).isEqualTo(ErrorCode.UNAVAILABLE);
+            assertThat(((Message.Error) got.get(0)).message()).contains("stalled");
+            assertThat(service.received.get(P).aborted).contains("stalled");
+            assertThat(s2.activeStreams()).isZero();
+        }
+    }
+
+    @Test
+    void unansweredSend_releasesItsSource_assoonAsThePeerGoesAway() throws Exception {
+        service.lengths.put(P, 1_000_000L);
+        GeneratedStream.Source source = new GeneratedStream.Source(1_000_000L);
+        java.util.concurrent.atomic.AtomicBoolean closed = source.closed;
+        service.sources = () -> source;
+        long start = System.nanoTime();
+        try (Socket s = new Socket("127.0.0.1", server.address().getPort())) {
+            s.getOutputStream().write(frame(new Message.Hello("leaver")));
+            s.getOutputStream().write(frame(new Message.Send(P, OptionalLong.empty())));
+            assertThat(readFrames(s, 2)).last().isInstanceOf(Message.StreamStart.class);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!closed.get() || server.activeStreams() != 0) {
+            assertThat(System.nanoTime()).as("source closed within 5 s (request timeout 20 s)").isLessThan(deadline);
+            Thread.sleep(10);
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+
+    static List<Object> readUntilClosed(Socket s) throws IOException {
         s.setSoTimeout(20_000);
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         InputStream in = s.getInputStream();
@@ -332,11 +398,11 @@ class TransportTest {
             }
             byte[] chunk = frame(Chunks.compress(raw, raw.length, ByteBufAllocator.DEFAULT));
             chunk[chunk.length - 10] ^= 0x40;
-            Thread.sleep(200); // let the server answer READY before the chunk arrives
+            assertThat(readFrames(s, 2)).last().isInstanceOf(Message.Ready.class); // the chunk must not come first
             out.write(chunk);
             List<Object> got = readUntilClosed(s);
-            assertThat(got).hasSize(3);
-            assertThat(got.get(2)).isInstanceOf(Message.Error.class)
+            assertThat(got).hasSize(1);
+            assertThat(got.get(0)).isInstanceOf(Message.Error.class)
                     .extracting(e -> ((Message.Error) e).code()).isEqualTo(ErrorCode.CHECKSUM);
         }
         assertThat(service.received.get(P).aborted).isNotNull();
