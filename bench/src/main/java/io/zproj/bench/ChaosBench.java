@@ -232,7 +232,9 @@ final class ChaosBench {
         List<String> cmd = new ArrayList<>(List.of(Daemon.javaBinary(), "-Xmx256m", "-jar", jar.toString()));
         cmd.addAll(List.of(args));
         Files.createDirectories(logs);
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder b = new ProcessBuilder(cmd);
+        b.environment().put("ZPROJ_TLS", BenchTls.admin().toString());
+        return b.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("cli.log").toFile())).start();
     }
 

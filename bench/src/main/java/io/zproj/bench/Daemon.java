@@ -34,7 +34,9 @@ final class Daemon implements AutoCloseable {
         Path log = logs.resolve(name + ".log");
         List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-jar", jar.toString()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        ProcessBuilder b = new ProcessBuilder(cmd);
+        b.environment().put("ZPROJ_TLS", BenchTls.admin().toString());
+        Process p = b.redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return new Daemon(name, p, log);
     }
@@ -119,7 +121,8 @@ final class Daemon implements AutoCloseable {
         InetSocketAddress at = freeLoopbackAddress();
         String addr = at.getHostString() + ":" + at.getPort();
         Daemon d = start(jar, logs, "server-" + leaf, "server", "--root", root, "--listen", addr, "--name", leaf,
-                "--state", stateParent.resolve(leaf).toString());
+                "--state", stateParent.resolve(leaf).toString(), "--tls", BenchTls.server().toString(),
+                "--crl", BenchTls.crl().toString());
         try {
             d.awaitListening(at);
         } catch (IOException e) {

@@ -205,7 +205,7 @@ final class Limits {
         long start = System.nanoTime();
         try (Daemon mount = Daemon.start(jar, base.resolve("logs"), "fleet-mount", "mount", mnt.toString(),
                 "--servers", servers, "--cache-root", pool.dataset("fleet-cache").value(), "--state",
-                base.resolve("fleet-state").toString())) {
+                base.resolve("fleet-state").toString(), "--tls", BenchTls.client().toString())) {
             mount.awaitMounted(mnt);
             double up = (System.nanoTime() - start) / 1e9;
             long t = System.nanoTime();

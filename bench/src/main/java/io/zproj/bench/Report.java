@@ -51,6 +51,14 @@ final class Report {
                 md.append(String.format(Locale.ROOT, "| %s | **zproj throughput / pipe** | | **%.2f×** | | | |%n",
                         w.getKey(), medians.get("pipe") / medians.get("zproj")));
             }
+            if (medians.containsKey("pipe") && medians.containsKey("zproj-tls")) {
+                md.append(String.format(Locale.ROOT, "| %s | **zproj-tls throughput / pipe** | | **%.2f×** | | | |%n",
+                        w.getKey(), medians.get("pipe") / medians.get("zproj-tls")));
+            }
+            if (medians.containsKey("zproj") && medians.containsKey("zproj-tls")) {
+                md.append(String.format(Locale.ROOT, "| %s | **zproj-tls throughput / zproj** | | **%.2f×** | | | |%n",
+                        w.getKey(), medians.get("zproj") / medians.get("zproj-tls")));
+            }
         }
         Files.writeString(dir.resolve(name + ".md"), md);
     }

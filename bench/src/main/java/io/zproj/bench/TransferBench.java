@@ -7,6 +7,7 @@ import io.zproj.server.ReplicaServer;
 import io.zproj.server.ServerConfig;
 import io.zproj.transport.Transport;
 import io.zproj.transport.TransportConfig;
+import io.zproj.transport.tls.NodeTls;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
 import io.zproj.zfs.ProjectId;
@@ -23,6 +24,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -59,6 +61,10 @@ public final class TransferBench {
         Path dir = Files.createTempDirectory("zproj-bench-");
         List<Sample> samples = new ArrayList<>();
         try (Zfs zfs = Zfs.open(ZfsConfig.defaults()); Transport transport = Transport.create(TransportConfig.defaults());
+                Transport tlsServer = Transport.create(TransportConfig.defaults(),
+                        Optional.of(NodeTls.load(BenchTls.server(), Optional.of(BenchTls.crl()))));
+                Transport tlsClient = Transport.create(TransportConfig.defaults(),
+                        Optional.of(NodeTls.load(BenchTls.client(), Optional.empty())));
                 BenchPool pool = BenchPool.create(zfs, dir)) {
             DatasetName srv = pool.createRoot("srv");
             DatasetName pipe = pool.createRoot("pipe");
@@ -68,13 +74,18 @@ public final class TransferBench {
             ProjectId text = seed(zfs, srv, dir, 0);
             ServerConfig config = ServerConfig.of(srv, new InetSocketAddress("127.0.0.1", 0))
                     .withStateDir(dir.resolve("state")).withName("bench");
-            try (ReplicaServer server = ReplicaServer.start(zfs, transport, config, Clock.systemUTC())) {
+            ServerConfig tlsConfig = ServerConfig.of(srv, new InetSocketAddress("127.0.0.1", 0))
+                    .withStateDir(dir.resolve("state-tls")).withName("bench-tls");
+            try (ReplicaServer server = ReplicaServer.start(zfs, transport, config, Clock.systemUTC());
+                    ReplicaServer tls = ReplicaServer.start(zfs, tlsServer, tlsConfig, Clock.systemUTC())) {
                 ProjectTransfers transfers = new ProjectTransfers(zfs, transport, "bench");
+                ProjectTransfers tlsTransfers = new ProjectTransfers(zfs, tlsClient, "bench-client");
                 for (int r = 1; r <= runs; r++) {
                     for (ProjectId p : List.of(mixed, text)) {
                         String name = p.equals(mixed) ? "mixed" : "text";
                         samples.add(pipe(pool, srv.child(p), pipe.child(p), name, r));
-                        samples.add(pull(zfs, transfers, p, cli, server.address(), name, r));
+                        samples.add(pull(zfs, transfers, p, cli, server.address(), "zproj", name, r));
+                        samples.add(pull(zfs, tlsTransfers, p, cli, tls.address(), "zproj-tls", name, r));
                     }
                 }
             }
@@ -91,7 +102,8 @@ public final class TransferBench {
     private static String describe(int runs, int randomMb) {
         return "Each run moves the project's newest snapshot into an empty dataset of the same zfs-fuse pool: "
                 + "`pipe` is `zfs send | zfs recv` through a shell pipe, `zproj` is `zproj pull` from a replica "
-                + "server over loopback (LZ4 chunks, checksums, backpressure) into `zfs recv`. "
+                + "server over loopback (LZ4 chunks, checksums, backpressure) into `zfs recv`, in plain text; "
+                + "`zproj-tls` the same over mutual TLS 1.3 (" + tlsProvider() + "), as users run it. "
                 + "Projects: `mixed` = /usr/include (text) + " + randomMb + " MiB of random bytes; "
                 + "`text` = /usr/include alone. " + runs + " runs, interleaved.";
     }
@@ -140,12 +152,20 @@ public final class TransferBench {
         return new Sample("pipe", project, run, secs, raw, raw);
     }
 
+    private static String tlsProvider() {
+        try {
+            return NodeTls.load(BenchTls.client(), Optional.empty()).provider();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
     private static Sample pull(Zfs zfs, ProjectTransfers transfers, ProjectId id, DatasetName root,
-            InetSocketAddress server, String project, int run) throws Exception {
+            InetSocketAddress server, String system, String project, int run) throws Exception {
         zfs.destroyDataset(root.child(id));
-        progress("run " + run + ": zproj pull " + project);
+        progress("run " + run + ": " + system + " pull " + project);
         ProjectTransfers.PullOutcome r = transfers.pull(id, root, List.of(server), TransferListener.NONE);
-        return new Sample("zproj", project, run, r.elapsed().toNanos() / 1e9, r.stats().rawBytes(),
+        return new Sample(system, project, run, r.elapsed().toNanos() / 1e9, r.stats().rawBytes(),
                 r.stats().wireBytes());
     }
 

@@ -78,7 +78,8 @@ final class ZprojSystem implements BenchSystem {
         Files.createDirectories(mountpoint);
         daemons.add(Daemon.start(jar, base.resolve("logs"), "mount", "mount", mountpoint.toString(),
                 "--servers", String.join(",", addresses), "--cache-root", pool.dataset("cache").value(), "--state", state.toString(),
-                "--writeback-interval", WRITEBACK_INTERVAL).awaitMounted(mountpoint));
+                "--writeback-interval", WRITEBACK_INTERVAL, "--tls", BenchTls.client().toString())
+                .awaitMounted(mountpoint));
         if (!Files.isDirectory(workDir())) {
             throw new IOException("the bench project " + work + " did not appear under " + mountpoint);
         }

@@ -10,6 +10,10 @@ import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
 import java.nio.channels.Channels;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -56,6 +60,7 @@ public final class ControlServer implements AutoCloseable {
         Files.deleteIfExists(path);
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         ch.bind(UnixDomainSocketAddress.of(path));
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         ControlServer server = new ControlServer(ch, path, cache);
         server.acceptor.start();
         return server;
@@ -76,11 +81,25 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
+    /** Who may use the socket: root, and the user the daemon runs as. */
+    static boolean allowed(UnixDomainPrincipal peer, String self) {
+        String user = peer.user().getName();
+        return user.equals("root") || user.equals(self);
+    }
+
     private void serve(SocketChannel c) {
         try (c; OutputStream out = Channels.newOutputStream(c)) {
             BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(c),
                     StandardCharsets.UTF_8));
-            String request = in.readLine();
+            String request = in.readLine(); // read before any answer: closing on unread data resets the connection
+            UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (!allowed(peer, System.getProperty("user.name"))) {
+                LOG.log(Level.WARNING, "control socket: refused user " + peer.user().getName()
+                        + " (only root and the daemon's own user may use it)");
+                out.write(("user " + peer.user().getName() + " may not use this daemon's control socket\nFAILED\n")
+                        .getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             List<String> answer;
             try {
                 answer = handle(request == null ? "" : request.trim());

@@ -9,6 +9,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,12 +21,15 @@ final class LsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    TlsOptions tls;
+
     @Option(names = "--from", required = true, description = "HOST:PORT of the replica server")
     String from;
 
     @Override
     public Integer call() throws IOException {
-        try (Transport t = Wiring.transportOnly(); TransportClient c = t.connect(Addresses.parse(from), Wiring.clientName())) {
+        try (Transport t = Wiring.transportOnly(tls); TransportClient c = t.connect(Addresses.parse(from), Wiring.clientName())) {
             List<ProjectEntry> projects = c.list();
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%-36s  %-28s  %10s  %10s%n", "PROJECT", "NEWEST SNAPSHOT", "USED", "QUOTA");

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -29,6 +30,9 @@ final class MountCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    TlsOptions tls;
 
     @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "e.g. /projects")
     Path mountpoint;
@@ -75,12 +79,12 @@ final class MountCommand implements Callable<Integer> {
         CacheConfig config = CacheConfig.of(DatasetName.of(cacheRoot), stateDir, Addresses.parseList(servers))
                 .withWriteBack(Durations.parse(writebackInterval)).withKeep(io.zproj.zfs.KeepPolicy.parse(keep))
                 .withCacheSize(Sizes.parse(cacheSize)).withMaxMounted(maxMounted);
-        Wiring wiring = Wiring.open();
+        Wiring wiring = Wiring.open(tls.client());
         ProjectCache cache;
         ProjectsMount mount;
         ControlServer control;
         try {
-            cache = ProjectCache.open(wiring.zfs, wiring.transport, name != null ? name : Wiring.clientName(), config,
+            cache = ProjectCache.open(wiring.zfs, wiring.transport, wiring.transport.name(name != null ? name : Wiring.clientName()), config,
                     Clock.systemUTC());
             Files.createDirectories(config.mountBase());
             control = ControlServer.start(stateDir, cache); // ready before the mountpoint appears

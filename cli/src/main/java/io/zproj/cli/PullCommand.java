@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -23,6 +24,9 @@ final class PullCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    TlsOptions tls;
+
     @Parameters(index = "0", paramLabel = "UUID", description = "the project")
     String uuid;
 
@@ -37,7 +41,7 @@ final class PullCommand implements Callable<Integer> {
         ProjectId id = ProjectId.parse(uuid);
         DatasetName rootName = DatasetName.of(root);
         PrintWriter out = spec.commandLine().getOut();
-        try (Wiring w = Wiring.open(); Progress progress = new Progress("pull", spec.commandLine().getErr(),
+        try (Wiring w = Wiring.open(tls.client()); Progress progress = new Progress("pull", spec.commandLine().getErr(),
                 System.console() != null)) {
             if (!w.zfs.exists(rootName)) {
                 throw new IOException("local root " + rootName + " does not exist; create it first (zfs create "

@@ -7,6 +7,7 @@ import io.zproj.zfs.ProjectId;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -22,6 +23,9 @@ final class PushCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    TlsOptions tls;
+
     @Parameters(index = "0", paramLabel = "UUID", description = "the project")
     String uuid;
 
@@ -35,7 +39,7 @@ final class PushCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ProjectId id = ProjectId.parse(uuid);
         DatasetName rootName = DatasetName.of(root);
-        try (Wiring w = Wiring.open(); Progress progress = new Progress("push", spec.commandLine().getErr(),
+        try (Wiring w = Wiring.open(tls.client()); Progress progress = new Progress("push", spec.commandLine().getErr(),
                 System.console() != null)) {
             ProjectTransfers.PushOutcome r = w.transfers().push(id, rootName, Addresses.parse(to), progress);
             progress.close();

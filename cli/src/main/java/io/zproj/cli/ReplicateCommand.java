@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -27,6 +28,9 @@ final class ReplicateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    TlsOptions tls;
 
     @Parameters(paramLabel = "UUID", arity = "0..*", description = "the projects (or --all)")
     List<String> uuids = new ArrayList<>();
@@ -55,7 +59,7 @@ final class ReplicateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int failed = 0;
-        try (Transport t = Wiring.transportOnly()) {
+        try (Transport t = Wiring.transportOnly(tls)) {
             if (all) {
                 try (TransportClient c = t.connect(source, Wiring.clientName())) {
                     for (ProjectEntry p : c.list()) {
@@ -63,7 +67,7 @@ final class ReplicateCommand implements Callable<Integer> {
                     }
                 }
             }
-            Replication transfers = new Replication(t, Wiring.clientName());
+            Replication transfers = new Replication(t, t.name(Wiring.clientName()));
             for (int i = 0; i < ids.size(); i++) {
                 ProjectId id = ids.get(i);
                 String n = "[" + (i + 1) + "/" + ids.size() + "] ";

@@ -8,9 +8,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import io.zproj.transport.tls.NodeTls;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,7 +36,15 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--state", description = "directory for the catalog (default /var/lib/zproj/server-<root>)")
     Path state;
 
-    @Option(names = "--name", description = "this server's name in handshakes and logs (default HOST:PORT)")
+    @Option(names = "--allow", paramLabel = "FILE", description = "which client names may touch which projects: lines"
+            + " of NAME then project ids or * (read again when it changes; default: every client, every project)")
+    Path allow;
+
+    @Mixin
+    TlsOptions tls;
+
+    @Option(names = "--name", description = "this server's name in handshakes and logs (default: the name in its"
+            + " certificate, HOST:PORT without TLS)")
     String name;
 
     @Option(names = "--keep", defaultValue = "all=1h,hourly=1d,daily=14d,weekly=61d",
@@ -70,7 +81,14 @@ final class ServerCommand implements Callable<Integer> {
             config = config.withPeers(Addresses.parseList(peers));
         }
         config = config.withCopies(copies);
-        Wiring wiring = Wiring.open();
+        Optional<NodeTls> nodeTls = tls.server(address);
+        if (name == null && nodeTls.isPresent()) {
+            config = config.withName(nodeTls.get().identity().name());
+        }
+        if (allow != null) {
+            config = config.withAllowList(allow.toAbsolutePath());
+        }
+        Wiring wiring = Wiring.open(nodeTls);
         ReplicaServer server;
         try {
             server = ReplicaServer.start(wiring.zfs, wiring.transport, config, Clock.systemUTC());

@@ -3,6 +3,9 @@ package io.zproj.cli;
 import io.zproj.cache.ProjectTransfers;
 import io.zproj.transport.Transport;
 import io.zproj.transport.TransportConfig;
+import io.zproj.transport.tls.NodeTls;
+import java.io.IOException;
+import java.util.Optional;
 import io.zproj.zfs.Zfs;
 import io.zproj.zfs.ZfsConfig;
 import io.zproj.zfs.ZfsException;
@@ -20,18 +23,23 @@ final class Wiring implements AutoCloseable {
         this.transport = transport;
     }
 
+    /** ZFS, and a transport without TLS (for commands that use no network). */
     static Wiring open() throws ZfsException {
+        return open(Optional.empty());
+    }
+
+    static Wiring open(Optional<NodeTls> tls) throws ZfsException {
         Zfs zfs = Zfs.open(ZfsConfig.defaults());
-        return new Wiring(zfs, Transport.create(TransportConfig.defaults()));
+        return new Wiring(zfs, Transport.create(TransportConfig.defaults(), tls));
     }
 
     /** A transport without ZFS, for commands that only talk to servers. */
-    static Transport transportOnly() {
-        return Transport.create(TransportConfig.defaults());
+    static Transport transportOnly(TlsOptions tls) throws IOException {
+        return Transport.create(TransportConfig.defaults(), tls.client());
     }
 
     ProjectTransfers transfers() {
-        return new ProjectTransfers(zfs, transport, clientName());
+        return new ProjectTransfers(zfs, transport, transport.name(clientName()));
     }
 
     /**

@@ -40,12 +40,27 @@ class CliIT {
     private static Zfs zfs;
     private static ProjectId project;
     private final List<Process> servers = new ArrayList<>();
+    /** The test's CA and nodes, made with zproj ca: every server, mount and command below uses mutual TLS. */
+    private static Path tls;
 
     @BeforeAll
     static void seed() throws IOException {
         assertThat(JAR).as("the shaded jar is built in the package phase").exists();
         pool = TestPool.create(1L << 30);
         zfs = pool.bridge();
+        tls = pool.dir().resolve("tls");
+        try {
+            assertThat(run("ca", "init", tls.resolve("ca").toString()).exit()).isZero();
+            assertThat(run("ca", "issue", "replica", "--ca", tls.resolve("ca").toString(), "--out",
+                    tls.resolve("replica").toString(), "--role", "server", "--san", "127.0.0.1,localhost").exit())
+                    .isZero();
+            assertThat(run("ca", "issue", "operator", "--ca", tls.resolve("ca").toString(), "--out",
+                    tls.resolve("operator").toString(), "--role", "admin").exit()).isZero();
+            assertThat(run("ca", "issue", "laptop", "--ca", tls.resolve("ca").toString(), "--out",
+                    tls.resolve("laptop").toString()).exit()).isZero();
+        } catch (InterruptedException e) {
+            throw new IOException(e);
+        }
         project = ProjectId.random();
         for (String root : List.of("srv0", "srv1", "srv2", "client", "third", "sender", "added")) {
             zfs.createDataset(pool.dataset(root), DatasetProperties.create());
@@ -88,14 +103,17 @@ class CliIT {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
-        return new ProcessBuilder(cmd);
+        ProcessBuilder b = new ProcessBuilder(cmd);
+        b.environment().put("ZPROJ_TLS", tls.resolve("operator").toString());
+        return b;
     }
 
     /** Starts {@code zproj server} and waits for it to say it is serving. */
     private String startServer(String root) throws IOException {
         String address = "127.0.0.1:" + freePort();
         Process p = zproj("server", "--root", pool.dataset(root).value(), "--listen", address,
-                "--state", pool.dir().resolve("state-" + root).toString()).redirectErrorStream(true).start();
+                "--state", pool.dir().resolve("state-" + root).toString(), "--tls", tls.resolve("replica").toString(),
+                "--crl", tls.resolve("ca/crl.pem").toString()).redirectErrorStream(true).start();
         servers.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -249,7 +267,8 @@ class CliIT {
     /** Starts {@code zproj mount} (its output in {@code mount.log}) and waits until its mountpoint answers. */
     private Process startMount(Path mountpoint, Path state, String servers) throws Exception {
         Process p = zproj("mount", mountpoint.toString(), "--servers", servers, "--cache-root",
-                pool.dataset("client").value(), "--state", state.toString(), "--writeback-interval", "1h")
+                pool.dataset("client").value(), "--state", state.toString(), "--writeback-interval", "1h",
+                "--tls", tls.resolve("laptop").toString())
                 .redirectErrorStream(true).redirectOutput(pool.dir().resolve("mount.log").toFile())
                 .start();
         for (int i = 0; i < 240 && !(isMounted(mountpoint) && answers(mountpoint)); i++) {
@@ -359,8 +378,40 @@ class CliIT {
         assertThat(nobody.exit()).isEqualTo(1);
         assertThat(nobody.err()).contains("cannot connect to");
 
-        Run badRoot = run("server", "--root", pool.dataset("missing").value(), "--listen", "127.0.0.1:" + freePort());
+        Run badRoot = run("server", "--root", pool.dataset("missing").value(), "--listen", "127.0.0.1:" + freePort(),
+                "--insecure");
         assertThat(badRoot.exit()).isEqualTo(1);
         assertThat(badRoot.err()).contains("does not exist");
+    }
+
+    @Test
+    void trust_serversNeedTls_revokedAndPlainClientsAreRefused() throws Exception {
+        Run noTls = run("server", "--root", pool.dataset("srv0").value(), "--listen", "127.0.0.1:" + freePort(),
+                "--tls", "");
+        assertThat(noTls.exit()).isEqualTo(2);
+        assertThat(noTls.err()).contains("a server needs --tls NODEDIR");
+        Run wide = run("server", "--root", pool.dataset("srv0").value(), "--listen", "0.0.0.0:" + freePort(),
+                "--tls", "", "--insecure");
+        assertThat(wide.exit()).isEqualTo(2);
+        assertThat(wide.err()).contains("only with a loopback --listen address");
+
+        String srv = startServer("srv0");
+        Run plain = run("ls", "--from", srv, "--tls", "");
+        assertThat(plain.exit()).isEqualTo(1);
+        assertThat(plain.err()).contains("handshake with " + srv + " failed").contains("--tls");
+        Run ok = run("ls", "--from", srv, "--tls", tls.resolve("laptop").toString());
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        assertThat(ok.out()).contains(project.toString());
+
+        assertThat(run("ca", "issue", "stolen", "--ca", tls.resolve("ca").toString(), "--out",
+                tls.resolve("stolen").toString()).exit()).isZero();
+        assertThat(run("ls", "--from", srv, "--tls", tls.resolve("stolen").toString()).exit()).isZero();
+        Run revoke = run("ca", "revoke", "stolen", "--ca", tls.resolve("ca").toString());
+        assertThat(revoke.out()).contains("revoked 1 certificate(s) of stolen");
+        Run refused = run("ls", "--from", srv, "--tls", tls.resolve("stolen").toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("handshake with " + srv + " failed");
+        assertThat(Files.getPosixFilePermissions(tls.resolve("stolen/node.key")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 }

@@ -1,5 +1,6 @@
 package io.zproj.server;
 
+import io.zproj.transport.Access;
 import io.zproj.transport.Ack;
 import io.zproj.transport.ErrorCode;
 import io.zproj.transport.Peer;
@@ -69,6 +70,13 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     private Transport transport;
     private final PeerCatchUp peers;
 
+    /**
+     * A write-back stream may bring this many times the space left for the project (its quota or
+     * the pool's free space) before it is cut off: a stream is uncompressed, the dataset may
+     * store it compressed; past that it cannot fit, and it is not left running.
+     */
+    static final long RECEIVE_COMPRESSION_ALLOWANCE = 4;
+
     private ReplicaServer(Zfs zfs, ServerConfig config, Catalog catalog, Clock clock) {
         this.zfs = zfs;
         this.config = config;
@@ -100,7 +108,8 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
             server.load();
             server.rescan();
             server.transport = transport;
-            server.listener = transport.serve(config.listen(), server);
+            server.listener = transport.serve(config.listen(), server,
+                    config.allow().isPresent() ? Access.allowList(config.allow().get()) : Access.open());
         } catch (IOException | RuntimeException e) {
             server.closeQuietly();
             throw e;
@@ -438,8 +447,10 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         try {
             DatasetName ds = dataset(id);
             checkBase(id, ds, header);
+            long limit = RECEIVE_COMPRESSION_ALLOWANCE * zfs.availableBytes(zfs.exists(ds) ? ds : config.root())
+                    + (64L << 20);
             ReceiveStream receive = zfs.receive(ds, ReceiveOptions.defaults());
-            return new ReceiveSink(id, header, peer, receive);
+            return new ReceiveSink(id, header, peer, receive, limit);
         } catch (ZfsException e) {
             writing.remove(id);
             throw Errors.toService(e);
@@ -510,17 +521,26 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         private final StreamHeader header;
         private final Peer peer;
         private final ReceiveStream receive;
+        private final long limit;
+        private long written;
         private boolean ended;
 
-        ReceiveSink(ProjectId id, StreamHeader header, Peer peer, ReceiveStream receive) {
+        ReceiveSink(ProjectId id, StreamHeader header, Peer peer, ReceiveStream receive, long limit) {
             this.id = id;
             this.header = header;
             this.peer = peer;
             this.receive = receive;
+            this.limit = limit;
         }
 
         @Override
         public void write(byte[] buf, int off, int len) throws IOException {
+            written += len;
+            if (written > limit) {
+                throw new ServiceException(ErrorCode.NO_SPACE, "the stream of " + id + " from " + peer + " passed "
+                        + limit + " bytes, more than the space left for it could hold even compressed "
+                        + RECEIVE_COMPRESSION_ALLOWANCE + " to 1; it was aborted and nothing of it kept");
+            }
             try {
                 receive.stream().write(buf, off, len);
             } catch (ZfsException e) { // zfs receive gave up; the bridge has cleaned up

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A replica server's settings.
@@ -24,9 +25,11 @@ import java.util.Objects;
  *                 a peer that lacks it or is behind (default none)
  * @param copies   how many replicas (this one and its peers) should hold every project; fewer is
  *                 reported after each catch-up (default 0: not checked)
+ * @param allow    an allow list narrowing which client names may touch which projects (see
+ *                 {@link io.zproj.transport.Access}); default none: every client, every project
  */
 public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stateDir, String name, Duration rescan,
-        KeepPolicy keep, Duration holdMaxAge, List<InetSocketAddress> peers, int copies) {
+        KeepPolicy keep, Duration holdMaxAge, List<InetSocketAddress> peers, int copies, Optional<Path> allow) {
 
     /** The default {@link #holdMaxAge}. */
     public static final Duration DEFAULT_HOLD_MAX_AGE = Duration.ofDays(30);
@@ -40,6 +43,7 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
         Objects.requireNonNull(keep, "keep");
         Objects.requireNonNull(holdMaxAge, "holdMaxAge");
         peers = List.copyOf(peers);
+        Objects.requireNonNull(allow, "allow");
         if (copies < 0 || copies > 1 + peers.size()) {
             throw new IllegalArgumentException("copies must be between 0 and 1 + the number of peers ("
                     + (1 + peers.size()) + "), was " + copies);
@@ -60,34 +64,39 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
     public static ServerConfig of(DatasetName root, InetSocketAddress listen) {
         return new ServerConfig(root, listen, defaultStateDir(root),
                 listen.getHostString() + ":" + listen.getPort(), Duration.ofSeconds(60), KeepPolicy.DEFAULT,
-                DEFAULT_HOLD_MAX_AGE, List.of(), 0);
+                DEFAULT_HOLD_MAX_AGE, List.of(), 0, Optional.empty());
     }
 
     public ServerConfig withStateDir(Path dir) {
-        return new ServerConfig(root, listen, dir, name, rescan, keep, holdMaxAge, peers, copies);
+        return new ServerConfig(root, listen, dir, name, rescan, keep, holdMaxAge, peers, copies, allow);
     }
 
     public ServerConfig withName(String newName) {
-        return new ServerConfig(root, listen, stateDir, newName, rescan, keep, holdMaxAge, peers, copies);
+        return new ServerConfig(root, listen, stateDir, newName, rescan, keep, holdMaxAge, peers, copies, allow);
     }
 
     public ServerConfig withKeep(KeepPolicy policy) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, policy, holdMaxAge, peers, copies);
+        return new ServerConfig(root, listen, stateDir, name, rescan, policy, holdMaxAge, peers, copies, allow);
     }
 
     public ServerConfig withRescan(Duration interval) {
-        return new ServerConfig(root, listen, stateDir, name, interval, keep, holdMaxAge, peers, copies);
+        return new ServerConfig(root, listen, stateDir, name, interval, keep, holdMaxAge, peers, copies, allow);
     }
 
     public ServerConfig withHoldMaxAge(Duration age) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, keep, age, peers, copies);
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, age, peers, copies, allow);
     }
 
     public ServerConfig withPeers(List<InetSocketAddress> replicas) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, replicas, copies);
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, replicas, copies, allow);
+    }
+
+    public ServerConfig withAllowList(Path file) {
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, peers, copies,
+                Optional.of(file));
     }
 
     public ServerConfig withCopies(int n) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, peers, n);
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, peers, n, allow);
     }
 }
