@@ -379,7 +379,7 @@ class CliIT {
         assertThat(nobody.err()).contains("cannot connect to");
 
         Run badRoot = run("server", "--root", pool.dataset("missing").value(), "--listen", "127.0.0.1:" + freePort(),
-                "--insecure");
+                "--tls", tls.resolve("replica").toString());
         assertThat(badRoot.exit()).isEqualTo(1);
         assertThat(badRoot.err()).contains("does not exist");
     }
