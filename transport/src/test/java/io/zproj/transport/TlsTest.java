@@ -292,11 +292,8 @@ class TlsTest {
                 OutputStream out = s.getOutputStream();
                 out.write(TransportTest.frame(new Message.Hello("greedy")));
                 out.write(new byte[] {(byte) 0x5A, (byte) 0x50, (byte) Protocol.VERSION, (byte) Protocol.Type.LIST.code, 1, 0, 0, 0});
-                out.write(new byte[64 << 10]);
-                out.flush();
+                out.flush(); // the header alone is refused: nothing is allocated for the body
                 assertThat(new String(readAll(s.getInputStream()))).contains("longer than the maximum 65536");
-            } catch (IOException e) {
-                assertThat(e).hasMessageContaining("reset"); // closed while it was still writing
             }
             TransportClient c = connect(node("alice", Role.CLIENT));
             GeneratedStream.Sink sink = new GeneratedStream.Sink();
