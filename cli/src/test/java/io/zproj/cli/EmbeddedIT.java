@@ -71,6 +71,22 @@ class EmbeddedIT {
         assertThat(sources.resolve("cli").resolve("target")).doesNotExist();
         Files.writeString(headers.resolve("NOTE.txt"), "written before down");
 
+        // TLS end to end: the launcher's commands use the admin certificate; plain text is refused
+        String port = env.get("ZPROJ_PORTS").split(",")[0];
+        assertThat(up).contains("mutual TLS");
+        assertThat(launcher("ls", "--from", "127.0.0.1:" + port)).contains(SetupEmbeddedCommand.HEADERS.toString());
+        ProcessBuilder plain = new ProcessBuilder(LAUNCHER.toString(), "ls", "--from", "127.0.0.1:" + port, "--tls", "")
+                .redirectErrorStream(true);
+        plain.environment().putAll(env);
+        Process p = plain.start();
+        String refused = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(refused).contains("handshake with 127.0.0.1:" + port + " failed");
+        assertThat(Files.readString(data.resolve("logs/replica-a.log"))).contains("TLS 1.3 with BoringSSL");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(data.resolve("tls/admin/node.key")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
         assertThat(launcher("up")).contains("up: replicas on"); // idempotent
         assertThat(launcher("down")).contains("down: data kept");
         assertThat(headers.resolve("acct.h")).doesNotExist();   // unmounted
