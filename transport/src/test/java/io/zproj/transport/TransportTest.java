@@ -266,6 +266,18 @@ class TransportTest {
     }
 
     /** Everything the server sends until it closes the connection, decoded. */
+    private static List<Object> decode(byte[] bytes) {
+        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1 << 20));
+        ch.writeInbound(Unpooled.wrappedBuffer(bytes));
+        List<Object> got = new ArrayList<>();
+        Object m;
+        while ((m = ch.readInbound()) != null) {
+            got.add(m);
+        }
+        ch.finishAndReleaseAll();
+        return got;
+    }
+
     /** The next {@code n} frames the server sends, decoded. */
     static List<Object> readFrames(Socket s, int n) throws IOException {
         s.setSoTimeout(20_000);
@@ -277,15 +289,7 @@ class TransportTest {
             all.write(header);
             all.write(in.readNBytes(len));
         }
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1 << 20));
-        ch.writeInbound(Unpooled.wrappedBuffer(all.toByteArray()));
-        List<Object> got = new ArrayList<>();
-        Object m;
-        while ((m = ch.readInbound()) != null) {
-            got.add(m);
-        }
-        ch.finishAndReleaseAll();
-        return got;
+        return decode(all.toByteArray());
     }
 
     @Test
@@ -340,15 +344,7 @@ class TransportTest {
         while ((n = in.read(buf)) >= 0) {
             all.write(buf, 0, n);
         }
-        EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1 << 20));
-        ch.writeInbound(Unpooled.wrappedBuffer(all.toByteArray()));
-        List<Object> got = new ArrayList<>();
-        Object m;
-        while ((m = ch.readInbound()) != null) {
-            got.add(m);
-        }
-        ch.finishAndReleaseAll();
-        return got;
+        return decode(all.toByteArray());
     }
 
     @Test
