@@ -149,6 +149,33 @@ class TrustIT {
     }
 
     @Test
+    void replicasCatchUpTheirPeers_overTls_asServers() throws Exception {
+        DatasetName rootB = pool.dataset("srvb");
+        DatasetName rootC = pool.dataset("srvc");
+        zfs.createDataset(rootB, DatasetProperties.create());
+        zfs.createDataset(rootC, DatasetProperties.create());
+        ProjectId id = seed(rootC);
+        try (ReplicaServer b = ReplicaServer.start(zfs, serverTransport,
+                ServerConfig.of(rootB, new InetSocketAddress("127.0.0.1", 0)).withStateDir(pool.dir().resolve("state-b"))
+                        .withAllowList(tls.resolve("allow")), Clock.systemUTC());
+                ReplicaServer c = ReplicaServer.start(zfs, serverTransport,
+                        ServerConfig.of(rootC, new InetSocketAddress("127.0.0.1", 0))
+                                .withStateDir(pool.dir().resolve("state-c")).withRescan(Duration.ofSeconds(1))
+                                .withPeers(List.of(b.address())), Clock.systemUTC())) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!zfs.exists(rootB.child(id))) { // the allow list narrows clients, not servers
+                assertThat(System.nanoTime()).as("caught up within 60 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            while (b.lastWriteBack(id).isEmpty()) {
+                assertThat(System.nanoTime()).as("caught up within 60 s").isLessThan(deadline);
+                Thread.sleep(100);
+            }
+            assertThat(b.lastWriteBack(id).orElseThrow().writer()).startsWith("srv@"); // named by its certificate
+        }
+    }
+
+    @Test
     void aStalledWriteBack_isAborted_nothingKept_andTheProjectTakesTheNextOne() throws Exception {
         Snapshot[] change = localChange(allowed, "work");
         DatasetName remote = pool.dataset("srv").child(allowed);

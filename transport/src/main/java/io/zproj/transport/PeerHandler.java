@@ -114,7 +114,9 @@ abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
 
     /** A failure's message, with its cause's where TLS wraps one (a trust manager's reason). */
     static String describe(Throwable t) {
-        String m = String.valueOf(t.getMessage());
+        String m = t.getMessage() != null ? t.getMessage()
+                : t instanceof java.nio.channels.ClosedChannelException ? "the peer closed the connection"
+                : t.getClass().getSimpleName();
         Throwable c = t.getCause();
         while (c != null && c != t) {
             if (c.getMessage() != null && !m.contains(c.getMessage())) {

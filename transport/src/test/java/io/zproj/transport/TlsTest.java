@@ -309,6 +309,25 @@ class TlsTest {
     }
 
     @Test
+    void aClientHelloFollowedBySilence_isDroppedAtTheHandshakeDeadline() throws Exception {
+        serve(TransportConfig.defaults().withConnectionLimits(512, 32, Duration.ofMillis(500)), Access.open());
+        try (Socket s = new Socket("127.0.0.1", server.address().getPort())) {
+            s.getOutputStream().write(clientHello());
+            s.setSoTimeout(20_000);
+            long start = System.nanoTime();
+            InputStream in = s.getInputStream();
+            byte[] buf = new byte[4096];
+            while (in.read(buf) >= 0) {
+                // the server's hello, then the close
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        }
+        until(() -> server.connections() == 0);
+        until(() -> log.stream().anyMatch(l -> l.contains("TLS handshake with") && l.contains("timed out")));
+        assertThat(service.served).hasValue(0);
+    }
+
+    @Test
     void connectionLimits_total_andPerPeer() throws Exception {
         serve(TransportConfig.defaults().withConnectionLimits(3, 2, Duration.ofSeconds(10)), Access.open());
         Path alice = node("alice", Role.CLIENT);
