@@ -26,16 +26,18 @@ final class Conflicts {
     private final WriteBack writeBack;
     private final ProjectTransfers transfers;
     private final CacheConfig config;
+    private final Fleet fleet;
     private final Clock clock;
 
     Conflicts(Zfs zfs, LocalProjects local, NativeMounts natives, WriteBack writeBack, ProjectTransfers transfers,
-            CacheConfig config, Clock clock) {
+            CacheConfig config, Fleet fleet, Clock clock) {
         this.zfs = zfs;
         this.local = local;
         this.natives = natives;
         this.writeBack = writeBack;
         this.transfers = transfers;
         this.config = config;
+        this.fleet = fleet;
         this.clock = clock;
     }
 
@@ -100,7 +102,7 @@ final class Conflicts {
         local.added(id);
         local.mountBacking(id);
         done.add("fetched " + pulled.snapshot() + " from " + Addresses.format(winner));
-        for (InetSocketAddress other : config.servers()) {
+        for (InetSocketAddress other : fleet.servers()) {
             if (other.equals(winner)) {
                 continue;
             }

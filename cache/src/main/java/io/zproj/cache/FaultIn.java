@@ -32,6 +32,7 @@ final class FaultIn {
     private final NativeMounts natives;
     private final ProjectTransfers transfers;
     private final CacheConfig config;
+    private final Fleet fleet;
     private final Transfers inProgress;
     private final ExecutorService threads;
     private final Predicate<ProjectId> changed;
@@ -45,7 +46,7 @@ final class FaultIn {
     /** Told of every replica a pull skipped because it has diverged from the local copy. */
     private volatile java.util.function.BiConsumer<ProjectId, ProjectTransfers.Skipped> divergedReplica = (id, s) -> { };
 
-    FaultIn(Zfs zfs, LocalProjects local, NativeMounts natives, ProjectTransfers transfers, CacheConfig config,
+    FaultIn(Zfs zfs, LocalProjects local, NativeMounts natives, ProjectTransfers transfers, CacheConfig config, Fleet fleet,
             Transfers inProgress, ExecutorService threads, Predicate<ProjectId> changed,
             Predicate<ProjectId> replaceable) {
         this.zfs = zfs;
@@ -54,6 +55,7 @@ final class FaultIn {
         this.natives = natives;
         this.transfers = transfers;
         this.config = config;
+        this.fleet = fleet;
         this.inProgress = inProgress;
         this.threads = threads;
         this.changed = changed;
@@ -173,7 +175,7 @@ final class FaultIn {
         try {
             ProjectTransfers.PullOutcome r;
             try {
-                r = transfers.pull(id, config.cacheRoot(), config.servers(),
+                r = transfers.pull(id, config.cacheRoot(), fleet.servers(),
                         inProgress.track(id, isLocal ? "refreshing" : "fetching"));
             } finally {
                 inProgress.done(id);
@@ -234,7 +236,7 @@ final class FaultIn {
         zfs.destroyDataset(fresh); // a leftover of an interrupted attempt
         ProjectTransfers.PullOutcome r;
         try {
-            r = transfers.pullInto(id, fresh, config.servers(), inProgress.track(id, "fetching again"));
+            r = transfers.pullInto(id, fresh, fleet.servers(), inProgress.track(id, "fetching again"));
         } finally {
             inProgress.done(id);
         }

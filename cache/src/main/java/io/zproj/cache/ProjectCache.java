@@ -43,11 +43,13 @@ import java.util.function.Predicate;
 public final class ProjectCache implements Namespace, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ProjectCache.class.getName());
+    /** How long a refresh that a watched change triggers waits at most: spread over this, hosts do not stampede. */
+    static final java.time.Duration REFRESH_JITTER = java.time.Duration.ofSeconds(2);
 
     private final Zfs zfs;
     private final CacheConfig config;
     private final Clock clock;
-    private final ProjectList list;
+    private final Fleet list;
     private final LocalProjects local;
     private final NativeMounts natives = new NativeMounts();
     private final Changes changes;
@@ -70,21 +72,22 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.config = config;
         this.clock = clock;
         ProjectTransfers transfers = new ProjectTransfers(zfs, transport, clientName);
-        this.list = new ProjectList(transport, config.servers());
+        this.list = config.etcd().isEmpty() ? new PolledFleet(transport, config.servers())
+                : EtcdFleet.start(config.etcd());
         this.local = new LocalProjects(zfs, config, clock, state, natives);
         this.natives.backedBy(local::backing);
         this.changes = new Changes(zfs, config.cacheRoot());
-        this.writeBack = new WriteBack(zfs, transfers, config, clock, transfersInProgress);
+        this.writeBack = new WriteBack(zfs, transfers, config, list, clock, transfersInProgress);
         this.writeBacks = new WriteBacks(local, changes, writeBack);
-        this.faultIn = new FaultIn(zfs, local, natives, transfers, config, transfersInProgress, faults, changes::has,
+        this.faultIn = new FaultIn(zfs, local, natives, transfers, config, list, transfersInProgress, faults, changes::has,
                 id -> !changes.has(id) && !local.allUnsynced().contains(id) && writeBack.conflict(id).isEmpty());
-        this.refresher = new Refresher(zfs, local, natives, faultIn, transfers, config, faults,
+        this.refresher = new Refresher(zfs, local, natives, faultIn, transfers, config, list, faults,
                 id -> changes.has(id) || writeBack.conflict(id).isPresent());
         this.faultIn.onPulled(refresher::caughtUp);
         this.faultIn.onDivergedReplica(writeBack::diverged);
         this.eviction = new Eviction(zfs, local, natives, changes, writeBacks, writeBack, faultIn, config, clock);
         transfers.onShortOfSpace(eviction::makeRoom);
-        this.conflicts = new Conflicts(zfs, local, natives, writeBack, transfers, config, clock);
+        this.conflicts = new Conflicts(zfs, local, natives, writeBack, transfers, config, list, clock);
     }
 
     /**
@@ -113,8 +116,16 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             throw e;
         }
         cache.refreshList();
-        long period = config.listRefresh().toMillis();
-        cache.listTicks.scheduleWithFixedDelay(cache::refreshList, period, period, TimeUnit.MILLISECONDS);
+        if (cache.list.polls()) {
+            long period = config.listRefresh().toMillis();
+            cache.listTicks.scheduleWithFixedDelay(cache::refreshList, period, period, TimeUnit.MILLISECONDS);
+        } else {
+            // a watched fleet: act on each change, after a random delay so that a new head seen by many
+            // hosts at once does not have them all fetch it from its replicas in the same instant
+            cache.list.onChange(() -> cache.listTicks.schedule(cache::refreshList,
+                    java.util.concurrent.ThreadLocalRandom.current().nextLong(REFRESH_JITTER.toMillis() + 1),
+                    TimeUnit.MILLISECONDS));
+        }
         long wb = config.writeBack().toMillis();
         cache.writeBackTicks.scheduleWithFixedDelay(cache::writeBackTick, wb, wb, TimeUnit.MILLISECONDS);
         return cache;
@@ -183,7 +194,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
 
     @Override
     public Optional<ProjectAttributes> attributes(ProjectId id) {
-        ProjectEntry e = list.get(id);
+        ProjectEntry e = list.listed().get(id);
         if (e != null) {
             return Optional.of(new ProjectAttributes(e.newest().map(SnapshotEntry::creationEpochSecond).orElse(0L),
                     e.usedBytes()));

@@ -35,6 +35,7 @@ final class Refresher {
     private final FaultIn faultIn;
     private final ProjectTransfers transfers;
     private final CacheConfig config;
+    private final Fleet fleet;
     private final ExecutorService threads;
     /** Not to be refreshed now: it has local changes, or is conflicted. */
     private final Predicate<ProjectId> keepAsItIs;
@@ -49,13 +50,14 @@ final class Refresher {
     private final Map<ProjectId, Long> heads = new ConcurrentHashMap<>();
 
     Refresher(Zfs zfs, LocalProjects local, NativeMounts natives, FaultIn faultIn, ProjectTransfers transfers,
-            CacheConfig config, ExecutorService threads, Predicate<ProjectId> keepAsItIs) {
+            CacheConfig config, Fleet fleet, ExecutorService threads, Predicate<ProjectId> keepAsItIs) {
         this.zfs = zfs;
         this.local = local;
         this.natives = natives;
         this.faultIn = faultIn;
         this.transfers = transfers;
         this.config = config;
+        this.fleet = fleet;
         this.threads = threads;
         this.keepAsItIs = keepAsItIs;
     }
@@ -187,7 +189,7 @@ final class Refresher {
     private int snapshotsBehind(ProjectId id) {
         try {
             Optional<Snapshot> head = zfs.newestSnapshot(local.dataset(id));
-            ProjectTransfers.Ranking r = transfers.rank(id, config.servers());
+            ProjectTransfers.Ranking r = transfers.rank(id, fleet.servers());
             if (head.isEmpty() || r.candidates().isEmpty()) {
                 return -1;
             }

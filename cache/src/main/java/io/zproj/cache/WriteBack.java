@@ -55,6 +55,7 @@ final class WriteBack {
     private final Zfs zfs;
     private final ProjectTransfers transfers;
     private final CacheConfig config;
+    private final Fleet fleet;
     private final Clock clock;
     private final Map<ProjectId, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<ProjectId, Map<InetSocketAddress, ReplicaState>> replicas = new ConcurrentHashMap<>();
@@ -62,11 +63,13 @@ final class WriteBack {
     private final ExecutorService pushes;
     private final Transfers inProgress;
 
-    WriteBack(Zfs zfs, ProjectTransfers transfers, CacheConfig config, Clock clock, Transfers inProgress) {
+    WriteBack(Zfs zfs, ProjectTransfers transfers, CacheConfig config, Fleet fleet, Clock clock,
+            Transfers inProgress) {
         this.inProgress = inProgress;
         this.zfs = zfs;
         this.transfers = transfers;
         this.config = config;
+        this.fleet = fleet;
         this.clock = clock;
         this.pushes = Executors.newCachedThreadPool(Threads.named("zproj-write-back"));
     }
@@ -101,7 +104,7 @@ final class WriteBack {
             }
             Optional<Snapshot> newest = zfs.newestSnapshot(local);
             Map<InetSocketAddress, Future<Result>> running = new LinkedHashMap<>();
-            for (InetSocketAddress server : config.servers()) {
+            for (InetSocketAddress server : fleet.servers()) {
                 ReplicaState known = replicas.getOrDefault(id, Map.of()).getOrDefault(server, ReplicaState.UNKNOWN);
                 if (known.outcome() == Outcome.DIVERGED && conflicted.containsKey(id)
                         || known.outcome() == Outcome.REFUSED && !snapshotted && known.acked().isPresent()) {
@@ -141,7 +144,7 @@ final class WriteBack {
     private void prune(ProjectId id, DatasetName local) {
         java.util.Set<Long> keep = new java.util.HashSet<>();
         Map<InetSocketAddress, ReplicaState> known = replicas.getOrDefault(id, Map.of());
-        for (InetSocketAddress server : config.servers()) {
+        for (InetSocketAddress server : fleet.servers()) {
             Optional<SnapshotEntry> at = known.getOrDefault(server, ReplicaState.UNKNOWN).acked();
             if (at.isEmpty()) {
                 return; // a replica whose position is unknown might need any of them

@@ -173,6 +173,9 @@ class NativeMountIT {
                         java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
                         java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
         assertThat(cluster.zfs().getProperty(c.config().cacheRoot().child(id), "atime")).isEqualTo("off");
+        // nodev in effect, not only listed: a device node in a project cannot be opened through it
+        assertThat(run(c.dir(id), "sh", "-c", "mknod null c 1 3 && (head -c 1 null 2>&1 || true) && rm null"))
+                .contains("Permission denied");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.zproj.server;
 
+import io.zproj.server.fleet.EtcdPublisher;
 import io.zproj.transport.Access;
+import io.zproj.transport.Addresses;
 import io.zproj.transport.Ack;
 import io.zproj.transport.ErrorCode;
 import io.zproj.transport.Peer;
@@ -67,6 +69,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     private final Object holdLock = new Object();
     private final ScheduledExecutorService rescans;
     private TransportServer listener;
+    private volatile Optional<EtcdPublisher> publisher = Optional.empty();
     private Transport transport;
     private final PeerCatchUp peers;
 
@@ -110,6 +113,14 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
             server.transport = transport;
             server.listener = transport.serve(config.listen(), server,
                     config.allow().isPresent() ? Access.allowList(config.allow().get()) : Access.open());
+            if (!config.etcd().isEmpty()) {
+                InetSocketAddress at = config.advertise().orElse(server.listener.address());
+                if (at.getAddress() != null && at.getAddress().isAnyLocalAddress()) {
+                    throw new IllegalArgumentException("listening on " + Addresses.format(at) + ", this server needs "
+                            + "--advertise HOST:PORT: the address clients dial, published in etcd");
+                }
+                server.publisher = Optional.of(EtcdPublisher.start(config.etcd(), config.name(), at, server::list));
+            }
         } catch (IOException | RuntimeException e) {
             server.closeQuietly();
             throw e;
@@ -177,8 +188,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         }
         for (ProjectId id : new ArrayList<>(entries.keySet())) {
             if (!seen.contains(id) && !writing.contains(id)) {
-                entries.remove(id);
-                catalog.remove(id);
+                forget(id);
                 changed++;
             }
         }
@@ -201,6 +211,18 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     private void store(CatalogEntry e) throws IOException {
         entries.put(e.id(), e);
         catalog.put(e);
+        publisher.ifPresent(p -> p.put(entry(e)));
+    }
+
+    /** The project is no longer here (gone from ZFS, or set aside). */
+    private void forget(ProjectId id) throws IOException {
+        entries.remove(id);
+        catalog.remove(id);
+        publisher.ifPresent(p -> p.delete(id));
+    }
+
+    private static ProjectEntry entry(CatalogEntry e) {
+        return new ProjectEntry(e.id().uuid(), e.newest(), e.usedBytes(), e.quotaBytes());
     }
 
     /** Re-reads one project from ZFS into the catalog. */
@@ -330,7 +352,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     public List<ProjectEntry> list() {
         List<ProjectEntry> out = new ArrayList<>(entries.size());
         for (CatalogEntry e : entries.values()) {
-            out.add(new ProjectEntry(e.id().uuid(), e.newest(), e.usedBytes(), e.quotaBytes()));
+            out.add(entry(e));
         }
         out.sort(Comparator.comparing(p -> p.id().toString()));
         return out;
@@ -397,8 +419,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
             }
             String keptAs = Snapshots.setAsideName(id, clock);
             zfs.rename(ds, config.root().child(keptAs));
-            entries.remove(id);
-            catalog.remove(id);
+            forget(id);
             LOG.log(Level.WARNING, "set " + id + " aside as " + config.root().child(keptAs)
                     + " to resolve a conflict (kept with all its snapshots)");
             return config.root().child(keptAs).value();
@@ -607,6 +628,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
 
     private void closeQuietly() {
         rescans.shutdownNow();
+        publisher.ifPresent(EtcdPublisher::close);
         if (listener != null) {
             listener.close();
         }

@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.net.URI;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -27,9 +28,13 @@ import java.util.Optional;
  *                 reported after each catch-up (default 0: not checked)
  * @param allow    an allow list narrowing which client names may touch which projects (see
  *                 {@link io.zproj.transport.Access}); default none: every client, every project
+ * @param etcd     etcd endpoints to publish this server and its projects to (default none: clients
+ *                 list the server themselves)
+ * @param advertise the address clients dial, as published in etcd (default: the bound listen address)
  */
 public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stateDir, String name, Duration rescan,
-        KeepPolicy keep, Duration holdMaxAge, List<InetSocketAddress> peers, int copies, Optional<Path> allow) {
+        KeepPolicy keep, Duration holdMaxAge, List<InetSocketAddress> peers, int copies, Optional<Path> allow,
+        List<URI> etcd, Optional<InetSocketAddress> advertise) {
 
     /** The default {@link #holdMaxAge}. */
     public static final Duration DEFAULT_HOLD_MAX_AGE = Duration.ofDays(30);
@@ -44,6 +49,8 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
         Objects.requireNonNull(holdMaxAge, "holdMaxAge");
         peers = List.copyOf(peers);
         Objects.requireNonNull(allow, "allow");
+        etcd = List.copyOf(etcd);
+        Objects.requireNonNull(advertise, "advertise");
         if (copies < 0 || copies > 1 + peers.size()) {
             throw new IllegalArgumentException("copies must be between 0 and 1 + the number of peers ("
                     + (1 + peers.size()) + "), was " + copies);
@@ -64,39 +71,45 @@ public record ServerConfig(DatasetName root, InetSocketAddress listen, Path stat
     public static ServerConfig of(DatasetName root, InetSocketAddress listen) {
         return new ServerConfig(root, listen, defaultStateDir(root),
                 listen.getHostString() + ":" + listen.getPort(), Duration.ofSeconds(60), KeepPolicy.DEFAULT,
-                DEFAULT_HOLD_MAX_AGE, List.of(), 0, Optional.empty());
+                DEFAULT_HOLD_MAX_AGE, List.of(), 0, Optional.empty(), List.of(), Optional.empty());
     }
 
     public ServerConfig withStateDir(Path dir) {
-        return new ServerConfig(root, listen, dir, name, rescan, keep, holdMaxAge, peers, copies, allow);
+        return new ServerConfig(root, listen, dir, name, rescan, keep, holdMaxAge, peers, copies, allow, etcd, advertise);
     }
 
     public ServerConfig withName(String newName) {
-        return new ServerConfig(root, listen, stateDir, newName, rescan, keep, holdMaxAge, peers, copies, allow);
+        return new ServerConfig(root, listen, stateDir, newName, rescan, keep, holdMaxAge, peers, copies, allow, etcd, advertise);
     }
 
     public ServerConfig withKeep(KeepPolicy policy) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, policy, holdMaxAge, peers, copies, allow);
+        return new ServerConfig(root, listen, stateDir, name, rescan, policy, holdMaxAge, peers, copies, allow, etcd, advertise);
     }
 
     public ServerConfig withRescan(Duration interval) {
-        return new ServerConfig(root, listen, stateDir, name, interval, keep, holdMaxAge, peers, copies, allow);
+        return new ServerConfig(root, listen, stateDir, name, interval, keep, holdMaxAge, peers, copies, allow, etcd, advertise);
     }
 
     public ServerConfig withHoldMaxAge(Duration age) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, keep, age, peers, copies, allow);
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, age, peers, copies, allow, etcd, advertise);
     }
 
     public ServerConfig withPeers(List<InetSocketAddress> replicas) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, replicas, copies, allow);
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, replicas, copies, allow, etcd, advertise);
     }
 
     public ServerConfig withAllowList(Path file) {
         return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, peers, copies,
-                Optional.of(file));
+                Optional.of(file), etcd, advertise);
+    }
+
+    /** Publishes this server to etcd at {@code endpoints}, dialed at {@code at} (empty: the listen address). */
+    public ServerConfig withEtcd(List<URI> endpoints, Optional<InetSocketAddress> at) {
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, peers, copies, allow,
+                endpoints, at);
     }
 
     public ServerConfig withCopies(int n) {
-        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, peers, n, allow);
+        return new ServerConfig(root, listen, stateDir, name, rescan, keep, holdMaxAge, peers, n, allow, etcd, advertise);
     }
 }

@@ -15,6 +15,7 @@ import io.zproj.zfs.Zfs;
 import io.zproj.zfs.testing.TestPool;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +40,7 @@ public final class TestCluster implements AutoCloseable {
     private final Transport transport;
     private final List<ReplicaServer> servers = new ArrayList<>();
     private final List<InetSocketAddress> addresses = new ArrayList<>();
+    private List<URI> etcd = List.of();
 
     private TestCluster(TestPool pool, Transport transport) {
         this.pool = pool;
@@ -47,8 +49,14 @@ public final class TestCluster implements AutoCloseable {
 
     /** Starts {@code n} servers on a new pool of {@code poolBytes}. */
     public static TestCluster start(int n, long poolBytes, TransportConfig config) throws IOException {
+        return start(n, poolBytes, config, List.of());
+    }
+
+    /** Starts {@code n} servers that publish themselves and their projects to etcd at {@code etcd}. */
+    public static TestCluster start(int n, long poolBytes, TransportConfig config, List<URI> etcd) throws IOException {
         TestPool pool = TestPool.create(poolBytes);
         TestCluster cluster = new TestCluster(pool, Transport.create(config));
+        cluster.etcd = etcd;
         try {
             pool.bridge().createDataset(pool.dataset("client"), DatasetProperties.create());
             for (int i = 0; i < n; i++) {
@@ -70,7 +78,8 @@ public final class TestCluster implements AutoCloseable {
 
     private void startServer(int i, InetSocketAddress listen) throws IOException {
         ServerConfig config = ServerConfig.of(root(i), listen).withName("srv" + i)
-                .withStateDir(pool.dir().resolve("state-srv" + i)).withRescan(Duration.ofSeconds(60));
+                .withStateDir(pool.dir().resolve("state-srv" + i)).withRescan(Duration.ofSeconds(60))
+                .withEtcd(etcd, Optional.empty());
         ReplicaServer server = ReplicaServer.start(zfs(), transport, config, Clock.systemUTC());
         servers.set(i, server);
         addresses.set(i, server.address());

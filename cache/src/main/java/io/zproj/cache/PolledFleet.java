@@ -2,7 +2,6 @@ package io.zproj.cache;
 
 import io.zproj.transport.Addresses;
 import io.zproj.transport.ProjectEntry;
-import io.zproj.transport.SnapshotEntry;
 import io.zproj.transport.Transport;
 import io.zproj.transport.TransportClient;
 import io.zproj.transport.TransportException;
@@ -14,30 +13,52 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The namespace's view of the fleet: what the replica servers last listed, merged (the newest
- * entry per project). Never blocks a reader on the network; {@link #refresh} asks every server.
+ * The fleet as a fixed list of servers, asked for their lists every list-refresh interval: what
+ * they last listed, merged (the newest entry per project). Never blocks a reader on the network;
+ * {@link #refresh} asks every server.
  */
-final class ProjectList {
+final class PolledFleet implements Fleet {
 
-    private static final System.Logger LOG = System.getLogger(ProjectList.class.getName());
+    private static final System.Logger LOG = System.getLogger(PolledFleet.class.getName());
 
     private final Transport transport;
     private final List<InetSocketAddress> servers;
     private volatile Map<ProjectId, ProjectEntry> listed = Map.of();
 
-    ProjectList(Transport transport, List<InetSocketAddress> servers) {
+    PolledFleet(Transport transport, List<InetSocketAddress> servers) {
         this.transport = transport;
         this.servers = servers;
     }
 
+    @Override
+    public List<InetSocketAddress> servers() {
+        return servers;
+    }
+
+    @Override
+    public boolean polls() {
+        return true;
+    }
+
+    @Override
+    public void onChange(Runnable listener) {
+        // polled: the caller refreshes, and acts after each refresh
+    }
+
+    @Override
+    public void close() {
+        // nothing held between refreshes
+    }
+
     /** Asks every server for its list; a server that fails takes nothing away, and if none answers the last list stays. */
-    void refresh() {
+    @Override
+    public void refresh() {
         Map<ProjectId, ProjectEntry> merged = new ConcurrentHashMap<>();
         int answered = 0;
         for (InetSocketAddress server : servers) {
             try (TransportClient c = transport.connect(server, "zproj-mount-list")) {
                 for (ProjectEntry e : c.list()) {
-                    merged.merge(new ProjectId(e.id()), e, ProjectList::newer);
+                    merged.merge(new ProjectId(e.id()), e, Fleet::newer);
                 }
                 answered++;
             } catch (TransportException e) {
@@ -49,18 +70,10 @@ final class ProjectList {
         }
     }
 
-    private static ProjectEntry newer(ProjectEntry a, ProjectEntry b) {
-        long ta = a.newest().map(SnapshotEntry::creationEpochSecond).orElse(-1L);
-        long tb = b.newest().map(SnapshotEntry::creationEpochSecond).orElse(-1L);
-        return tb > ta ? b : a;
-    }
-
     /** The last list: project -> its newest entry. */
-    Map<ProjectId, ProjectEntry> listed() {
+    @Override
+    public Map<ProjectId, ProjectEntry> listed() {
         return listed;
     }
 
-    ProjectEntry get(ProjectId id) {
-        return listed.get(id);
-    }
 }

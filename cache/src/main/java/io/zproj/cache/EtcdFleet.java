@@ -1,0 +1,267 @@
+package io.zproj.cache;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.zproj.transport.fleet.FleetKeys;
+import io.zproj.transport.ProjectEntry;
+import io.zproj.zfs.ProjectId;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The fleet as the servers publish it in etcd ({@link FleetKeys}): one read of the prefix, then a
+ * watch from the revision after it. Every event is applied on one thread, in order; the view
+ * readers see is replaced whole after each batch. If the watch fails (etcd gone, or its history
+ * compacted past the revision), the prefix is read again and a new watch started, every second
+ * until etcd answers; meanwhile the last view stays (cached projects stay served).
+ */
+final class EtcdFleet implements Fleet {
+
+    private static final System.Logger LOG = System.getLogger(EtcdFleet.class.getName());
+    private static final Duration OP_TIMEOUT = Duration.ofSeconds(5);
+    private static final ByteSequence PREFIX = ByteSequence.from(FleetKeys.PREFIX, StandardCharsets.UTF_8);
+    private static final ByteSequence HEALTH = ByteSequence.from(FleetKeys.PREFIX + "health", StandardCharsets.UTF_8);
+
+    private final Client client;
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Threads.named("zproj-etcd"));
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    /** Owned by the loop thread. */
+    private final Map<String, InetSocketAddress> servers = new TreeMap<>();
+    private final Map<ProjectId, Map<String, ProjectEntry>> copies = new HashMap<>();
+    private Watch.Watcher watcher;
+    private long revision;
+    private volatile boolean connected;
+    private volatile long seenRevision;
+    private volatile List<InetSocketAddress> serverList = List.of();
+    private volatile Map<ProjectId, ProjectEntry> listed = Map.of();
+
+    private EtcdFleet(Client client) {
+        this.client = client;
+    }
+
+    /** Connects and reads the fleet, waiting up to a few seconds for etcd; keeps trying in the background after. */
+    static EtcdFleet start(List<URI> endpoints) {
+        EtcdFleet f = new EtcdFleet(Client.builder().endpoints(endpoints.toArray(URI[]::new)).build());
+        try {
+            f.loop.submit(f::resync).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            LOG.log(Level.WARNING, "etcd: " + e.getCause());
+        }
+        f.loop.scheduleWithFixedDelay(f::checkHealth, 2, 2, TimeUnit.SECONDS);
+        return f;
+    }
+
+    /**
+     * Asks etcd for a key every few seconds: the client library resumes a broken watch quietly,
+     * so this is how the fleet knows it is cut off (shown in status) and when etcd is back (then
+     * it reads everything again, whatever the watch missed).
+     */
+    private void checkHealth() {
+        if (!connected && watcher == null) {
+            return; // resync is retrying already
+        }
+        try {
+            client.getKVClient().get(HEALTH).get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (!connected) {
+                LOG.log(Level.INFO, "etcd: answering again; reading the fleet again");
+                resync();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            if (connected) {
+                LOG.log(Level.WARNING, "etcd: not answering (" + describe(e) + "); serving what is known");
+                connected = false;
+            }
+        }
+    }
+
+    @Override
+    public List<InetSocketAddress> servers() {
+        return serverList;
+    }
+
+    @Override
+    public Map<ProjectId, ProjectEntry> listed() {
+        return listed;
+    }
+
+    @Override
+    public void refresh() {
+        // the watch keeps the view current
+    }
+
+    @Override
+    public boolean polls() {
+        return false;
+    }
+
+    @Override
+    public void onChange(Runnable listener) {
+        listeners.add(listener);
+    }
+
+    /** The etcd revision the view reflects. */
+    long revision() {
+        return seenRevision;
+    }
+
+    /** Whether the watch is running (false while etcd is away). */
+    boolean connected() {
+        return connected;
+    }
+
+    /** Reads the whole prefix and watches from the revision after it; on failure, tries again in a second. */
+    private void resync() {
+        if (watcher != null) {
+            watcher.close();
+            watcher = null;
+        }
+        try {
+            GetResponse r = client.getKVClient().get(PREFIX, GetOption.builder().isPrefix(true).build())
+                    .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            servers.clear();
+            copies.clear();
+            for (KeyValue kv : r.getKvs()) {
+                put(kv);
+            }
+            revision = r.getHeader().getRevision();
+            publish();
+            watcher = client.getWatchClient().watch(PREFIX,
+                    WatchOption.builder().isPrefix(true).withRevision(revision + 1).build(),
+                    response -> loop.execute(() -> apply(response)),
+                    error -> loop.execute(() -> failed(error)));
+            if (!connected) {
+                LOG.log(Level.INFO, "etcd: " + servers.size() + " servers, " + copies.size() + " projects at revision "
+                        + revision + "; watching");
+            }
+            connected = true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            if (connected) {
+                LOG.log(Level.WARNING, "etcd: cannot read the fleet (" + describe(e) + "); serving what is known, "
+                        + "trying again every second");
+            }
+            connected = false;
+            loop.schedule(this::resync, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private void apply(WatchResponse response) {
+        if (watcher == null) {
+            return; // a response of a watch already given up
+        }
+        for (WatchEvent e : response.getEvents()) {
+            KeyValue kv = e.getKeyValue();
+            if (e.getEventType() == WatchEvent.EventType.PUT) {
+                put(kv);
+            } else if (e.getEventType() == WatchEvent.EventType.DELETE) {
+                delete(kv.getKey().toString(StandardCharsets.UTF_8));
+            }
+            revision = Math.max(revision, kv.getModRevision());
+        }
+        publish();
+    }
+
+    private void failed(Throwable error) {
+        LOG.log(Level.WARNING, "etcd: the watch ended (" + describe(error) + "); reading the fleet again");
+        connected = false;
+        resync();
+    }
+
+    private void put(KeyValue kv) {
+        String key = kv.getKey().toString(StandardCharsets.UTF_8);
+        byte[] value = kv.getValue().getBytes();
+        try {
+            FleetKeys.parse(key).ifPresent(k -> {
+                if (k instanceof FleetKeys.ServerKey s) {
+                    servers.put(s.server(), FleetKeys.decodeAddress(value));
+                } else if (k instanceof FleetKeys.ProjectKey p) {
+                    copies.computeIfAbsent(new ProjectId(p.project()), x -> new HashMap<>())
+                            .put(p.server(), FleetKeys.decodeEntry(p.project(), value));
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.log(Level.WARNING, "etcd: ignoring " + key + ": " + e.getMessage());
+        }
+    }
+
+    private void delete(String key) {
+        FleetKeys.parse(key).ifPresent(k -> {
+            if (k instanceof FleetKeys.ServerKey s) {
+                servers.remove(s.server());
+            } else if (k instanceof FleetKeys.ProjectKey p) {
+                Map<String, ProjectEntry> c = copies.get(new ProjectId(p.project()));
+                if (c != null) {
+                    c.remove(p.server());
+                    if (c.isEmpty()) {
+                        copies.remove(new ProjectId(p.project()));
+                    }
+                }
+            }
+        });
+    }
+
+    /** Replaces the readers' view: projects held by a listed server, and the servers' addresses. */
+    private void publish() {
+        Map<ProjectId, ProjectEntry> view = new HashMap<>();
+        copies.forEach((id, byServer) -> byServer.forEach((server, entry) -> {
+            if (servers.containsKey(server)) {
+                view.merge(id, entry, Fleet::newer);
+            }
+        }));
+        listed = Map.copyOf(view);
+        serverList = List.copyOf(new ArrayList<>(servers.values()));
+        seenRevision = revision;
+        for (Runnable l : listeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "a fleet change listener failed", e);
+            }
+        }
+    }
+
+    private static String describe(Throwable t) {
+        Throwable c = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
+        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+    }
+
+    @Override
+    public void close() {
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (watcher != null) {
+            watcher.close();
+        }
+        client.close();
+    }
+}

@@ -1,0 +1,207 @@
+package io.zproj.server.fleet;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.KV;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.support.CloseableClient;
+import io.grpc.stub.StreamObserver;
+import io.zproj.transport.Addresses;
+import io.zproj.transport.ProjectEntry;
+import io.zproj.transport.fleet.FleetKeys;
+import io.zproj.zfs.ProjectId;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * A replica server's entries in etcd ({@link FleetKeys}): its address and each project it holds
+ * with its head, under a lease it keeps alive, written on every change. One thread writes, in
+ * the order changes happen. If etcd goes away the server keeps serving; when a write fails or
+ * the lease is lost, everything is written again under a new lease as soon as etcd answers
+ * (checked every few seconds). {@link #close()} revokes the lease: the server's keys go at once.
+ */
+public final class EtcdPublisher implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(EtcdPublisher.class.getName());
+    /** How long a server that stops keeping its lease alive stays listed. */
+    public static final Duration LEASE_TTL = Duration.ofSeconds(10);
+    private static final Duration OP_TIMEOUT = Duration.ofSeconds(5);
+
+    private final Client client;
+    private final KV kv;
+    private final String server;
+    private final InetSocketAddress advertise;
+    private final Supplier<Collection<ProjectEntry>> all;
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "zproj-etcd-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+    private long lease;
+    private CloseableClient keepAlive;
+    private volatile boolean stale = true;
+
+    private EtcdPublisher(Client client, String server, InetSocketAddress advertise,
+            Supplier<Collection<ProjectEntry>> all) {
+        this.client = client;
+        this.kv = client.getKVClient();
+        this.server = server;
+        this.advertise = advertise;
+        this.all = all;
+    }
+
+    /**
+     * Connects, takes a lease and publishes everything; keeps trying in the background if etcd
+     * does not answer now.
+     *
+     * @param all every project the server holds now (read again after a lost lease)
+     */
+    public static EtcdPublisher start(List<URI> endpoints, String server, InetSocketAddress advertise,
+            Supplier<Collection<ProjectEntry>> all) {
+        EtcdPublisher p = new EtcdPublisher(Client.builder().endpoints(endpoints.toArray(URI[]::new)).build(), server,
+                advertise, all);
+        try {
+            p.writer.submit(p::republishIfStale).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // logged by republishIfStale; retried below
+        }
+        p.writer.scheduleWithFixedDelay(p::republishIfStale, 2, 2, TimeUnit.SECONDS);
+        return p;
+    }
+
+    /** Publishes the project's entry (its new head, size or quota). */
+    public void put(ProjectEntry e) {
+        writer.execute(() -> write(() -> kv.put(bytes(FleetKeys.project(e.id(), server)),
+                ByteSequence.from(FleetKeys.encodeEntry(e)), PutOption.builder().withLeaseId(lease).build())
+                .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
+    }
+
+    /** The server no longer holds the project. */
+    public void delete(ProjectId id) {
+        writer.execute(() -> write(() -> kv.delete(bytes(FleetKeys.project(id.uuid(), server)))
+                .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
+    }
+
+    private interface Op {
+        void run() throws Exception;
+    }
+
+    private void write(Op op) {
+        if (stale) {
+            return; // the next republish writes everything
+        }
+        try {
+            op.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "etcd: publishing a change of " + server + " failed (" + describe(e)
+                    + "); everything is published again when etcd answers");
+            stale = true;
+        }
+    }
+
+    /** Takes a new lease and writes the server's address and every project under it, if anything was lost. */
+    private void republishIfStale() {
+        if (!stale) {
+            return;
+        }
+        try {
+            if (keepAlive != null) {
+                keepAlive.close();
+            }
+            lease = client.getLeaseClient().grant(LEASE_TTL.toSeconds()).get(OP_TIMEOUT.toMillis(),
+                    TimeUnit.MILLISECONDS).getID();
+            PutOption withLease = PutOption.builder().withLeaseId(lease).build();
+            kv.put(bytes(FleetKeys.server(server)), ByteSequence.from(FleetKeys.encodeAddress(advertise)), withLease)
+                    .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            int n = 0;
+            for (ProjectEntry e : all.get()) {
+                kv.put(bytes(FleetKeys.project(e.id(), server)),
+                        ByteSequence.from(FleetKeys.encodeEntry(e)), withLease)
+                        .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                n++;
+            }
+            long leaseId = lease;
+            keepAlive = client.getLeaseClient().keepAlive(leaseId, new StreamObserver<>() {
+                @Override
+                public void onNext(LeaseKeepAliveResponse r) {
+                    if (r.getTTL() <= 0) {
+                        lost(leaseId, "expired");
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    lost(leaseId, describe(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                    lost(leaseId, "keep-alive ended");
+                }
+            });
+            stale = false;
+            LOG.log(Level.INFO, "etcd: published " + server + " at " + Addresses.format(advertise) + " with " + n
+                    + " projects (lease " + Long.toHexString(leaseId) + ", " + LEASE_TTL.toSeconds() + " s)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.log(Level.WARNING, "etcd: cannot publish " + server + " (" + describe(e) + "); trying again");
+        }
+    }
+
+    private void lost(long leaseId, String why) {
+        writer.execute(() -> {
+            if (leaseId == lease && !stale) {
+                LOG.log(Level.WARNING, "etcd: lease of " + server + " lost (" + why + "); publishing again");
+                stale = true;
+            }
+        });
+    }
+
+    private static String describe(Throwable t) {
+        Throwable c = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
+        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+    }
+
+    static ByteSequence bytes(String s) {
+        return ByteSequence.from(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Revokes the lease (the server's keys disappear at once) and disconnects. */
+    @Override
+    public void close() {
+        writer.shutdownNow();
+        try {
+            writer.awaitTermination(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (keepAlive != null) {
+                keepAlive.close();
+            }
+            if (!stale) {
+                client.getLeaseClient().revoke(lease).get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.log(Level.INFO, "etcd: could not revoke the lease of " + server + " (" + describe(e)
+                    + "); its keys go when it expires");
+        } finally {
+            client.close();
+        }
+    }
+}

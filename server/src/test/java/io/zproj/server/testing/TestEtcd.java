@@ -1,0 +1,117 @@
+package io.zproj.server.testing;
+
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A real etcd (Debian's {@code etcd-server}) for tests: one member on free loopback ports with
+ * its data in a temporary directory, started and awaited healthy; {@link #kill()} and
+ * {@link #start()} again keep the data, {@link #close()} removes it. A crashed test's etcd dies
+ * with the JVM (a shutdown hook), and its directory ({@code zproj-it-etcd-*}) is swept by
+ * {@code ./zproj test}.
+ */
+public final class TestEtcd implements AutoCloseable {
+
+    private final Path dir;
+    private final int clientPort;
+    private final int peerPort;
+    private Process process;
+    private final Thread hook = new Thread(this::kill, "zproj-test-etcd-stop");
+
+    private TestEtcd(Path dir, int clientPort, int peerPort) {
+        this.dir = dir;
+        this.clientPort = clientPort;
+        this.peerPort = peerPort;
+    }
+
+    public static TestEtcd launch() throws IOException {
+        int client;
+        int peer;
+        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+            client = a.getLocalPort();
+            peer = b.getLocalPort();
+        }
+        TestEtcd etcd = new TestEtcd(Files.createTempDirectory("zproj-it-etcd-"), client, peer);
+        Runtime.getRuntime().addShutdownHook(etcd.hook);
+        etcd.start();
+        return etcd;
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + clientPort);
+    }
+
+    public List<URI> endpoints() {
+        return List.of(endpoint());
+    }
+
+    /** Starts (again) on the same ports and data, and waits until it reports healthy. */
+    public void start() throws IOException {
+        String peerUrl = "http://127.0.0.1:" + peerPort;
+        process = new ProcessBuilder("etcd", "--name", "test", "--data-dir", dir.resolve("data").toString(),
+                "--listen-client-urls", endpoint().toString(), "--advertise-client-urls", endpoint().toString(),
+                "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
+                "--initial-cluster", "test=" + peerUrl, "--log-level", "warn")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
+                .start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!healthy()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                String log = Files.exists(dir.resolve("etcd.log")) ? Files.readString(dir.resolve("etcd.log")) : "";
+                kill();
+                throw new IOException("etcd did not come up on " + endpoint() + ": " + log);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
+    }
+
+    private boolean healthy() {
+        try {
+            HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
+            c.setConnectTimeout(200);
+            c.setReadTimeout(500);
+            try {
+                return c.getResponseCode() == 200 && new String(c.getInputStream().readAllBytes()).contains("true");
+            } finally {
+                c.disconnect();
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** SIGKILL: etcd gone as a crash leaves it. */
+    public void kill() {
+        Process p = process;
+        if (p != null && p.isAlive()) {
+            p.destroyForcibly();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        kill();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // shutting down already
+        }
+        io.zproj.zfs.testing.TestPool.deleteTree(dir);
+    }
+}
