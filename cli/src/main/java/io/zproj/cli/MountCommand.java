@@ -37,8 +37,13 @@ final class MountCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MOUNTPOINT", description = "e.g. /projects")
     Path mountpoint;
 
-    @Option(names = "--servers", required = true, description = "HOST:PORT[,HOST:PORT...] of replica servers")
+    @Option(names = "--servers", description = "HOST:PORT[,HOST:PORT...] of replica servers, asked for their"
+            + " projects every 10 s (give this or --etcd)")
     String servers;
+
+    @Option(names = "--etcd", paramLabel = "URL[,URL...]", description = "etcd endpoints, e.g. http://10.0.0.5:2379:"
+            + " the servers publish themselves and their projects there and this mount follows a watch, no polling")
+    String etcd;
 
     @Option(names = "--cache-root", required = true, description = "an existing local dataset for the cached projects")
     String cacheRoot;
@@ -76,7 +81,12 @@ final class MountCommand implements Callable<Integer> {
         Path stateDir = (state == null ? Path.of("/var/lib/zproj/client") : state).toAbsolutePath();
         Files.createDirectories(stateDir);
         stateDir = stateDir.toRealPath();
-        CacheConfig config = CacheConfig.of(DatasetName.of(cacheRoot), stateDir, Addresses.parseList(servers))
+        if ((servers == null || servers.isBlank()) == (etcd == null || etcd.isBlank())) {
+            throw new IllegalArgumentException("give either --servers HOST:PORT,... or --etcd URL,...");
+        }
+        CacheConfig config = CacheConfig.of(DatasetName.of(cacheRoot), stateDir,
+                        servers == null ? java.util.List.of() : Addresses.parseList(servers))
+                .withEtcd(EtcdOptions.endpoints(etcd))
                 .withWriteBack(Durations.parse(writebackInterval)).withKeep(io.zproj.zfs.KeepPolicy.parse(keep))
                 .withCacheSize(Sizes.parse(cacheSize)).withMaxMounted(maxMounted);
         Wiring wiring = Wiring.open(tls.client());

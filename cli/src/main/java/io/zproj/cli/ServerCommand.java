@@ -43,6 +43,14 @@ final class ServerCommand implements Callable<Integer> {
     @Mixin
     TlsOptions tls;
 
+    @Option(names = "--etcd", paramLabel = "URL[,URL...]", description = "etcd endpoints: publish this server and"
+            + " every project it holds there, under a lease (default none: clients list this server themselves)")
+    String etcd;
+
+    @Option(names = "--advertise", paramLabel = "HOST:PORT", description = "the address clients dial, published in"
+            + " etcd (default: the --listen address; needed when listening on 0.0.0.0)")
+    String advertise;
+
     @Option(names = "--name", description = "this server's name in handshakes and logs (default: the name in its"
             + " certificate, HOST:PORT without TLS)")
     String name;
@@ -84,6 +92,14 @@ final class ServerCommand implements Callable<Integer> {
         Optional<NodeTls> nodeTls = tls.server(address);
         if (name == null && nodeTls.isPresent()) {
             config = config.withName(nodeTls.get().identity().name());
+        }
+        if (etcd != null && !etcd.isBlank()) {
+            config = config.withEtcd(EtcdOptions.endpoints(etcd), Optional.ofNullable(advertise).map(a -> {
+                InetSocketAddress at = Addresses.parse(a);
+                return new InetSocketAddress(at.getHostString(), at.getPort());
+            }));
+        } else if (advertise != null) {
+            throw new IllegalArgumentException("--advertise is what this server publishes in etcd: give --etcd too");
         }
         if (allow != null) {
             config = config.withAllowList(allow.toAbsolutePath());

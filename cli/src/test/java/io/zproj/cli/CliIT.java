@@ -109,11 +109,13 @@ class CliIT {
     }
 
     /** Starts {@code zproj server} and waits for it to say it is serving. */
-    private String startServer(String root) throws IOException {
+    private String startServer(String root, String... more) throws IOException {
         String address = "127.0.0.1:" + freePort();
-        Process p = zproj("server", "--root", pool.dataset(root).value(), "--listen", address,
+        List<String> args = new ArrayList<>(List.of("server", "--root", pool.dataset(root).value(), "--listen", address,
                 "--state", pool.dir().resolve("state-" + root).toString(), "--tls", tls.resolve("replica").toString(),
-                "--crl", tls.resolve("ca/crl.pem").toString()).redirectErrorStream(true).start();
+                "--crl", tls.resolve("ca/crl.pem").toString(), "--name", root));
+        args.addAll(List.of(more));
+        Process p = zproj(args.toArray(String[]::new)).redirectErrorStream(true).start();
         servers.add(p);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -266,9 +268,15 @@ class CliIT {
     /** Starts {@code zproj mount} and waits for the mountpoint to appear. */
     /** Starts {@code zproj mount} (its output in {@code mount.log}) and waits until its mountpoint answers. */
     private Process startMount(Path mountpoint, Path state, String servers) throws Exception {
-        Process p = zproj("mount", mountpoint.toString(), "--servers", servers, "--cache-root",
+        return startMountWith(mountpoint, state, "--servers", servers);
+    }
+
+    private Process startMountWith(Path mountpoint, Path state, String... fleet) throws Exception {
+        List<String> args = new ArrayList<>(List.of("mount", mountpoint.toString(), "--cache-root",
                 pool.dataset("client").value(), "--state", state.toString(), "--writeback-interval", "1h",
-                "--tls", tls.resolve("laptop").toString())
+                "--tls", tls.resolve("laptop").toString()));
+        args.addAll(List.of(fleet));
+        Process p = zproj(args.toArray(String[]::new))
                 .redirectErrorStream(true).redirectOutput(pool.dir().resolve("mount.log").toFile())
                 .start();
         for (int i = 0; i < 240 && !(isMounted(mountpoint) && answers(mountpoint)); i++) {
@@ -299,6 +307,51 @@ class CliIT {
 
     private static boolean isMounted(Path mountpoint) {
         return io.zproj.cache.MountTable.isMounted(mountpoint);
+    }
+
+    @Test
+    void withEtcd_theMountFollowsWhatTheServersPublish_newProjectsAtOnce_aKilledServerDropsOut() throws Exception {
+        try (io.zproj.server.testing.TestEtcd etcd = io.zproj.server.testing.TestEtcd.launch()) {
+            String url = etcd.endpoint().toString();
+            startServer("srv0", "--etcd", url);
+            String srv2At = "127.0.0.1:" + freePort();
+            Process srv2 = zproj("server", "--root", pool.dataset("srv2").value(), "--listen", srv2At,
+                    "--state", pool.dir().resolve("state-srv2-etcd").toString(), "--tls",
+                    tls.resolve("replica").toString(), "--name", "srv2", "--etcd", url)
+                    .redirectErrorStream(true).redirectOutput(pool.dir().resolve("srv2-etcd.log").toFile()).start();
+            servers.add(srv2);
+            Path mountpoint = pool.dir().resolve("projects-etcd");
+            Process mount = startMountWith(mountpoint, pool.dir().resolve("client-state-etcd"), "--etcd", url);
+            try {
+                until(30, "the seeded project listed", () -> Files.exists(mountpoint.resolve(project.toString())));
+                // a project pushed to srv2 appears in the mount by the watch (no list request is made)
+                ProjectId fresh = ProjectId.random();
+                zfs.createDataset(pool.dataset("sender").child(fresh),
+                        DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
+                until(30, "srv2 published", () -> run("ls", "--from", srv2At).exit() == 0);
+                Run push = run("push", fresh.toString(), "--to", srv2At, "--root",
+                        pool.dataset("sender").value());
+                assertThat(push.exit()).as(push.err()).isZero();
+                until(2, "the pushed project listed", () -> Files.exists(mountpoint.resolve(fresh.toString())));
+                // srv2 killed: its lease expires, and what only it held leaves the namespace
+                srv2.destroyForcibly();
+                srv2.waitFor();
+                until(25, "the killed server's project gone", () -> !Files.exists(mountpoint.resolve(fresh.toString())));
+                assertThat(mountpoint.resolve(project.toString())).exists();
+            } finally {
+                mount.destroy();
+                assertThat(mount.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    private static void until(double seconds, String what, java.util.concurrent.Callable<Boolean> condition)
+            throws Exception {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (!condition.call()) {
+            assertThat(System.nanoTime()).as(what + " within " + seconds + " s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 
     @Test
