@@ -134,6 +134,9 @@ public final class ControlServer implements AutoCloseable {
             boolean exact = words.length == 2 && words[1].equals("--bytes");
             List<String> out = json ? List.of(json(cache.status())) : text(cache.status(), exact);
             List<String> all = new ArrayList<>(out);
+            if (!json) {
+                all.add(cache.fleetStatus());
+            }
             all.add("OK");
             return all;
         }

@@ -56,13 +56,16 @@ final class EtcdFleet implements Fleet {
     private volatile List<InetSocketAddress> serverList = List.of();
     private volatile Map<ProjectId, ProjectEntry> listed = Map.of();
 
-    private EtcdFleet(Client client) {
+    private final List<URI> endpoints;
+
+    private EtcdFleet(Client client, List<URI> endpoints) {
         this.client = client;
+        this.endpoints = List.copyOf(endpoints);
     }
 
     /** Connects and reads the fleet, waiting up to a few seconds for etcd; keeps trying in the background after. */
     static EtcdFleet start(List<URI> endpoints) {
-        EtcdFleet f = new EtcdFleet(Client.builder().endpoints(endpoints.toArray(URI[]::new)).build());
+        EtcdFleet f = new EtcdFleet(Client.builder().endpoints(endpoints.toArray(URI[]::new)).build(), endpoints);
         try {
             f.loop.submit(f::resync).get();
         } catch (InterruptedException e) {
@@ -122,6 +125,15 @@ final class EtcdFleet implements Fleet {
     @Override
     public void onChange(Runnable listener) {
         listeners.add(listener);
+    }
+
+    @Override
+    public String describe() {
+        return connected
+                ? "fleet: etcd " + endpoints + ", watching at revision " + seenRevision + " (" + serverList.size()
+                        + " servers, " + listed.size() + " projects)"
+                : "fleet: etcd " + endpoints + " NOT ANSWERING: serving what was known at revision " + seenRevision
+                        + "; it is read again when etcd answers";
     }
 
     /** The etcd revision the view reflects. */

@@ -31,6 +31,9 @@ interface Fleet extends AutoCloseable {
     /** Called (on the fleet's own thread) after the view changed, for a fleet that is not polled. */
     void onChange(Runnable listener);
 
+    /** One line for {@code zproj status}: where the fleet comes from and whether it is current. */
+    String describe();
+
     @Override
     void close();
 

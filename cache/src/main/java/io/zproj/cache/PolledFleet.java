@@ -36,6 +36,11 @@ final class PolledFleet implements Fleet {
     }
 
     @Override
+    public String describe() {
+        return "fleet: " + servers.size() + " servers, asked for their projects every list-refresh interval";
+    }
+
+    @Override
     public boolean polls() {
         return true;
     }

@@ -167,6 +167,11 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         }
     }
 
+    /** Where the project list comes from and whether it is current, for status. */
+    public String fleetStatus() {
+        return list.describe();
+    }
+
     @Override
     public List<ProjectId> projects() {
         Map<ProjectId, ProjectEntry> listed = list.listed();
@@ -347,6 +352,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     public void close() {
         detachNative();
         listTicks.shutdownNow();
+        list.close();
         writeBackTicks.shutdown();
         faults.shutdown();
         awaitQuietly(writeBackTicks);

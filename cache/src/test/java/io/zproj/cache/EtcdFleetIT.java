@@ -102,6 +102,7 @@ class EtcdFleetIT {
             etcd.kill();
             within(30, "the watch noticed", () -> !fleet.connected());
             assertThat(fleet.listed()).containsKey(kept); // still served from what is known
+            assertThat(fleet.describe()).contains("NOT ANSWERING").contains("serving what was known");
             ProjectId meanwhile = ProjectId.random();
             try (TransportClient c = cluster.transport().connect(cluster.address(0), "it")) {
                 c.create(meanwhile.uuid(), 0); // the server serves on; its publication waits for etcd
@@ -109,6 +110,7 @@ class EtcdFleetIT {
             etcd.start();
             within(30, "the change made meanwhile seen", () -> fleet.connected()
                     && fleet.listed().containsKey(meanwhile) && fleet.listed().containsKey(kept));
+            assertThat(fleet.describe()).contains("watching at revision");
         }
     }
 }
