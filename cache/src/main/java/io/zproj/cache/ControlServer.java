@@ -153,6 +153,14 @@ public final class ControlServer implements AutoCloseable {
                 return List.of("cannot resolve: " + e.getMessage(), "FAILED");
             }
         }
+        if (words.length == 2 && (words[0].equals("take") || words[0].equals("release"))) {
+            try {
+                ProjectId id = ProjectId.parse(words[1]);
+                return List.of(words[0].equals("take") ? cache.take(id) : cache.release(id), "OK");
+            } catch (IllegalArgumentException | IOException e) {
+                return List.of("cannot " + words[0] + " " + words[1] + ": " + e.getMessage(), "FAILED");
+            }
+        }
         if (words.length == 2 && words[0].equals("evict")) {
             try {
                 ProjectId id = ProjectId.parse(words[1]);

@@ -40,6 +40,8 @@ final class EtcdFleet implements Fleet {
 
     private static final System.Logger LOG = System.getLogger(EtcdFleet.class.getName());
     private static final Duration OP_TIMEOUT = Duration.ofSeconds(5);
+    /** How long a mount daemon that stops keeping its lease alive keeps its writer keys. */
+    static final Duration WRITER_LEASE = Duration.ofSeconds(10);
     private static final ByteSequence PREFIX = ByteSequence.from(FleetKeys.PREFIX, StandardCharsets.UTF_8);
     private static final ByteSequence HEALTH = ByteSequence.from(FleetKeys.PREFIX + "health", StandardCharsets.UTF_8);
 
@@ -49,6 +51,15 @@ final class EtcdFleet implements Fleet {
     /** Owned by the loop thread. */
     private final Map<String, InetSocketAddress> servers = new TreeMap<>();
     private final Map<ProjectId, Map<String, ProjectEntry>> copies = new HashMap<>();
+    private final Map<ProjectId, String> writerKeys = new HashMap<>();
+    private volatile Map<ProjectId, String> writers = Map.of();
+    /** This daemon's name (what its writer keys say) and its lease; the keys it holds. */
+    private final String me;
+    private final java.util.Set<ProjectId> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final List<java.util.function.Consumer<java.util.Set<ProjectId>>> lostListeners = new CopyOnWriteArrayList<>();
+    private long lease;
+    private io.etcd.jetcd.support.CloseableClient keepAlive;
+    private final Object leaseLock = new Object();
     private Watch.Watcher watcher;
     private long revision;
     private volatile boolean connected;
@@ -58,14 +69,20 @@ final class EtcdFleet implements Fleet {
 
     private final List<URI> endpoints;
 
-    private EtcdFleet(Client client, List<URI> endpoints) {
+    private EtcdFleet(Client client, List<URI> endpoints, String me) {
         this.client = client;
         this.endpoints = List.copyOf(endpoints);
+        this.me = me;
     }
 
     /** Connects and reads the fleet, waiting up to a few seconds for etcd; keeps trying in the background after. */
     static EtcdFleet start(List<URI> endpoints) {
-        EtcdFleet f = new EtcdFleet(Client.builder().endpoints(endpoints.toArray(URI[]::new)).build(), endpoints);
+        return start(endpoints, "");
+    }
+
+    /** @param me this host's name, what the writer keys it takes say */
+    static EtcdFleet start(List<URI> endpoints, String me) {
+        EtcdFleet f = new EtcdFleet(Client.builder().endpoints(endpoints.toArray(URI[]::new)).build(), endpoints, me);
         try {
             f.loop.submit(f::resync).get();
         } catch (InterruptedException e) {
@@ -136,6 +153,142 @@ final class EtcdFleet implements Fleet {
                         + "; it is read again when etcd answers";
     }
 
+    @Override
+    public java.util.Optional<String> writer(ProjectId id) {
+        return java.util.Optional.ofNullable(writers.get(id));
+    }
+
+    @Override
+    public boolean hasWriterKeys() {
+        return true;
+    }
+
+    @Override
+    public void onWritersLost(java.util.function.Consumer<java.util.Set<ProjectId>> listener) {
+        lostListeners.add(listener);
+    }
+
+    /**
+     * A transaction: the key is created for this host under its lease only if it does not exist;
+     * if it exists and names this host under an older lease (a restart within the lease time), it
+     * is moved to the current one. etcd not answering means no key: read-only is the safe side.
+     */
+    @Override
+    public boolean takeWriter(ProjectId id) {
+        ByteSequence key = ByteSequence.from(FleetKeys.writer(id.uuid()), StandardCharsets.UTF_8);
+        ByteSequence mine = ByteSequence.from(me, StandardCharsets.UTF_8);
+        try {
+            long l = lease();
+            io.etcd.jetcd.options.PutOption withLease = io.etcd.jetcd.options.PutOption.builder().withLeaseId(l).build();
+            io.etcd.jetcd.kv.TxnResponse r = client.getKVClient().txn()
+                    .If(new io.etcd.jetcd.op.Cmp(key, io.etcd.jetcd.op.Cmp.Op.EQUAL,
+                            io.etcd.jetcd.op.CmpTarget.createRevision(0)))
+                    .Then(io.etcd.jetcd.op.Op.put(key, mine, withLease))
+                    .Else(io.etcd.jetcd.op.Op.get(key, GetOption.DEFAULT))
+                    .commit().get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (r.isSucceeded()) {
+                held.add(id);
+                LOG.log(Level.INFO, "etcd: " + me + " writes " + id);
+                return true;
+            }
+            List<KeyValue> kvs = r.getGetResponses().isEmpty() ? List.of() : r.getGetResponses().get(0).getKvs();
+            if (!kvs.isEmpty() && kvs.get(0).getValue().equals(mine)) {
+                if (kvs.get(0).getLease() != l) {
+                    io.etcd.jetcd.kv.TxnResponse moved = client.getKVClient().txn()
+                            .If(new io.etcd.jetcd.op.Cmp(key, io.etcd.jetcd.op.Cmp.Op.EQUAL,
+                                    io.etcd.jetcd.op.CmpTarget.value(mine)))
+                            .Then(io.etcd.jetcd.op.Op.put(key, mine, withLease))
+                            .commit().get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    if (!moved.isSucceeded()) {
+                        return false;
+                    }
+                }
+                held.add(id);
+                return true;
+            }
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.log(Level.WARNING, "etcd: cannot take the writer key of " + id + " (" + describe(e)
+                    + "); serving it read-only");
+            return false;
+        }
+    }
+
+    @Override
+    public void releaseWriter(ProjectId id) {
+        ByteSequence key = ByteSequence.from(FleetKeys.writer(id.uuid()), StandardCharsets.UTF_8);
+        ByteSequence mine = ByteSequence.from(me, StandardCharsets.UTF_8);
+        try {
+            client.getKVClient().txn()
+                    .If(new io.etcd.jetcd.op.Cmp(key, io.etcd.jetcd.op.Cmp.Op.EQUAL, io.etcd.jetcd.op.CmpTarget.value(mine)))
+                    .Then(io.etcd.jetcd.op.Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT))
+                    .commit().get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            held.remove(id);
+            LOG.log(Level.INFO, "etcd: " + me + " released " + id);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.log(Level.WARNING, "etcd: cannot release the writer key of " + id + " (" + describe(e)
+                    + "); it goes when this daemon's lease expires");
+            held.remove(id);
+        }
+    }
+
+    /** This daemon's lease, granted on first use and kept alive; lost keys are reported. */
+    private long lease() throws ExecutionException, InterruptedException, TimeoutException {
+        synchronized (leaseLock) {
+            if (lease != 0) {
+                return lease;
+            }
+            long l = client.getLeaseClient().grant(WRITER_LEASE.toSeconds()).get(OP_TIMEOUT.toMillis(),
+                    TimeUnit.MILLISECONDS).getID();
+            keepAlive = client.getLeaseClient().keepAlive(l, new io.grpc.stub.StreamObserver<>() {
+                @Override
+                public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse r) {
+                    if (r.getTTL() <= 0) {
+                        leaseLost(l, "expired");
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    leaseLost(l, describe(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                    leaseLost(l, "keep-alive ended");
+                }
+            });
+            lease = l;
+            return l;
+        }
+    }
+
+    private void leaseLost(long l, String why) {
+        java.util.Set<ProjectId> lost;
+        synchronized (leaseLock) {
+            if (lease != l) {
+                return;
+            }
+            lease = 0;
+            if (keepAlive != null) {
+                keepAlive.close();
+                keepAlive = null;
+            }
+            lost = java.util.Set.copyOf(held);
+            held.clear();
+        }
+        LOG.log(Level.WARNING, "etcd: the lease of " + me + " is lost (" + why + "); its writer keys ("
+                + lost.size() + ") are gone, those projects are served read-only");
+        for (var listener : lostListeners) {
+            listener.accept(lost);
+        }
+    }
+
     /** The etcd revision the view reflects. */
     long revision() {
         return seenRevision;
@@ -157,6 +310,7 @@ final class EtcdFleet implements Fleet {
                     .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             servers.clear();
             copies.clear();
+            writerKeys.clear();
             for (KeyValue kv : r.getKvs()) {
                 put(kv);
             }
@@ -212,6 +366,8 @@ final class EtcdFleet implements Fleet {
             FleetKeys.parse(key).ifPresent(k -> {
                 if (k instanceof FleetKeys.ServerKey s) {
                     servers.put(s.server(), FleetKeys.decodeAddress(value));
+                } else if (k instanceof FleetKeys.WriterKey w) {
+                    writerKeys.put(new ProjectId(w.project()), new String(value, StandardCharsets.UTF_8));
                 } else if (k instanceof FleetKeys.ProjectKey p) {
                     copies.computeIfAbsent(new ProjectId(p.project()), x -> new HashMap<>())
                             .put(p.server(), FleetKeys.decodeEntry(p.project(), value));
@@ -226,6 +382,8 @@ final class EtcdFleet implements Fleet {
         FleetKeys.parse(key).ifPresent(k -> {
             if (k instanceof FleetKeys.ServerKey s) {
                 servers.remove(s.server());
+            } else if (k instanceof FleetKeys.WriterKey w) {
+                writerKeys.remove(new ProjectId(w.project()));
             } else if (k instanceof FleetKeys.ProjectKey p) {
                 Map<String, ProjectEntry> c = copies.get(new ProjectId(p.project()));
                 if (c != null) {
@@ -247,6 +405,7 @@ final class EtcdFleet implements Fleet {
             }
         }));
         listed = Map.copyOf(view);
+        writers = Map.copyOf(writerKeys);
         serverList = List.copyOf(new ArrayList<>(servers.values()));
         seenRevision = revision;
         for (Runnable l : listeners) {
@@ -273,6 +432,20 @@ final class EtcdFleet implements Fleet {
         }
         if (watcher != null) {
             watcher.close();
+        }
+        synchronized (leaseLock) {
+            if (keepAlive != null) {
+                keepAlive.close();
+            }
+            if (lease != 0) {
+                try { // the keys go at once: another host may take them
+                    client.getLeaseClient().revoke(lease).get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.log(Level.INFO, "etcd: could not revoke the lease of " + me + "; its keys go when it expires");
+                }
+            }
         }
         client.close();
     }

@@ -23,6 +23,7 @@ final class Eviction {
 
     private static final System.Logger LOG = System.getLogger(Eviction.class.getName());
 
+    private java.util.function.Consumer<ProjectId> evicted = id -> {};
     private final Zfs zfs;
     private final LocalProjects local;
     private final NativeMounts natives;
@@ -44,6 +45,11 @@ final class Eviction {
         this.faultIn = faultIn;
         this.config = config;
         this.clock = clock;
+    }
+
+    /** Called (under the project's lock) after a project was evicted. */
+    void onEvicted(java.util.function.Consumer<ProjectId> listener) {
+        this.evicted = listener;
     }
 
     /** Evicts least recently used projects while the cache is over its size; says why the rest stay. */
@@ -170,6 +176,7 @@ final class Eviction {
                 }
                 zfs.destroyDataset(local.dataset(id));
                 local.removed(id);
+                evicted.accept(id);
                 LOG.log(Level.INFO, "evicted " + id + " (every replica holds " + r.newest().map(Object::toString)
                         .orElse("it") + ")");
                 return Optional.empty();

@@ -33,6 +33,7 @@ final class FaultIn {
     private final ProjectTransfers transfers;
     private final CacheConfig config;
     private final Fleet fleet;
+    private WriteAccess access;
     private final Transfers inProgress;
     private final ExecutorService threads;
     private final Predicate<ProjectId> changed;
@@ -70,6 +71,11 @@ final class FaultIn {
     }
 
     /** The backing directory of the project, fetched and mounted first if need be. */
+    /** Decides who writes: set once, before the first fetch. */
+    void writeAccess(WriteAccess access) {
+        this.access = access;
+    }
+
     Path open(ProjectId id) throws IOException {
         local.accessed(id);
         Path ready = local.backing(id);
@@ -118,9 +124,11 @@ final class FaultIn {
             dir = local.backing(id);
             if (dir == null) {
                 boolean isLocal = local.isLocal(id);
+                boolean writable = access.claim(id);
                 if (!isLocal || !changed.test(id)) {
                     pullLocked(id, isLocal);
                 }
+                access.apply(id, writable);
                 local.makeRoom(id);
                 dir = local.mountBacking(id);
             }
@@ -150,9 +158,11 @@ final class FaultIn {
             lock.lock();
             try {
                 if (local.isLocal(id) && local.backing(id) == null && local.mounted().size() < config.maxMounted()) {
+                    boolean writable = access.claim(id);
                     if (!changed.test(id)) {
                         pullLocked(id, true);
                     }
+                    access.apply(id, writable);
                     local.mountBacking(id);
                 }
             } finally {

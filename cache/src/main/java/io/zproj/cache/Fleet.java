@@ -31,6 +31,34 @@ interface Fleet extends AutoCloseable {
     /** Called (on the fleet's own thread) after the view changed, for a fleet that is not polled. */
     void onChange(Runnable listener);
 
+    /**
+     * Who holds the project's writer key, if anyone. Without etcd there are no writer keys and
+     * every host writes (empty).
+     */
+    default java.util.Optional<String> writer(ProjectId id) {
+        return java.util.Optional.empty();
+    }
+
+    /** Whether this fleet keeps one writer per project (etcd). */
+    default boolean hasWriterKeys() {
+        return false;
+    }
+
+    /**
+     * Takes the project's writer key for this host if it is free (or this host's already).
+     *
+     * @return whether this host may write the project (always without writer keys)
+     */
+    default boolean takeWriter(ProjectId id) {
+        return true;
+    }
+
+    /** Lets the project's writer key go, if this host holds it. */
+    default void releaseWriter(ProjectId id) {}
+
+    /** Called with the projects whose writer keys this host lost (its lease expired while etcd was away). */
+    default void onWritersLost(java.util.function.Consumer<java.util.Set<ProjectId>> listener) {}
+
     /** One line for {@code zproj status}: where the fleet comes from and whether it is current. */
     String describe();
 

@@ -59,6 +59,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     private final Refresher refresher;
     private final Eviction eviction;
     private final Conflicts conflicts;
+    private final WriteAccess access;
     private final Transfers transfersInProgress = new Transfers();
     private final ExecutorService faults = Executors.newCachedThreadPool(Threads.named("zproj-fault-in"));
     private final ScheduledExecutorService listTicks = Executors.newSingleThreadScheduledExecutor(
@@ -73,7 +74,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.clock = clock;
         ProjectTransfers transfers = new ProjectTransfers(zfs, transport, clientName);
         this.list = config.etcd().isEmpty() ? new PolledFleet(transport, config.servers())
-                : EtcdFleet.start(config.etcd());
+                : EtcdFleet.start(config.etcd(), clientName);
         this.local = new LocalProjects(zfs, config, clock, state, natives);
         this.natives.backedBy(local::backing);
         this.changes = new Changes(zfs, config.cacheRoot());
@@ -88,6 +89,12 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.eviction = new Eviction(zfs, local, natives, changes, writeBacks, writeBack, faultIn, config, clock);
         transfers.onShortOfSpace(eviction::makeRoom);
         this.conflicts = new Conflicts(zfs, local, natives, writeBack, transfers, config, list, clock);
+        this.access = new WriteAccess(zfs, local, list);
+        this.faultIn.writeAccess(access);
+        this.eviction.onEvicted(id -> {
+            access.forget(id);
+            list.releaseWriter(id); // after its final write-back: another host may write it now
+        });
     }
 
     /**
@@ -211,16 +218,155 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         return Optional.empty();
     }
 
+    // ------------------------------------------------------------------ one writer per project
+
+    private final java.util.Set<ProjectId> taking = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** In the background: takes a read-only project's free writer key (an access after its writer let go). */
+    private void takeOnAccess(ProjectId id) {
+        if (!taking.add(id)) {
+            return;
+        }
+        try {
+            faults.execute(() -> {
+                try {
+                    LOG.log(Level.INFO, take(id));
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.INFO, "not taking " + id + " on access: " + e.getMessage());
+                } finally {
+                    taking.remove(id);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            taking.remove(id); // shutting down
+        }
+    }
+
+    /**
+     * Makes this host the project's writer ({@code zproj take}): takes its writer key if it is
+     * free, refreshes the local copy to the newest snapshot, then makes it writable.
+     *
+     * @throws IOException naming the writer if another host holds the key, or why the copy
+     *                     cannot be refreshed (the key is then let go again)
+     */
+    public String take(ProjectId id) throws IOException {
+        if (!list.hasWriterKeys()) {
+            return "every host writes " + id + " (no etcd: there are no writer keys)";
+        }
+        if (!local.isLocal(id)) {
+            faultIn.open(id);
+            if (access.isReadOnly(id)) {
+                throw new CacheException(id + " is written by " + list.writer(id).orElse("another host"));
+            }
+            return "this host writes " + id + " (fetched)";
+        }
+        java.util.concurrent.locks.ReentrantLock lock = local.lockFor(id);
+        lock.lock();
+        try {
+            if (!access.isReadOnly(id)) {
+                return "this host writes " + id;
+            }
+            if (!list.takeWriter(id)) {
+                throw new CacheException(id + " is written by " + list.writer(id).orElse("another host")
+                        + "; it must let go first (zproj release on that host), or its lease expire");
+            }
+            boolean mounted = local.backing(id) != null;
+            try {
+                if (behindTheFleet(id)) {
+                    if (mounted) {
+                        local.unmount(id);
+                    }
+                    try {
+                        faultIn.pullLocked(id, true);
+                    } finally {
+                        access.apply(id, !behindTheFleet(id));
+                        if (mounted) {
+                            local.mountBacking(id);
+                        }
+                    }
+                    if (access.isReadOnly(id)) {
+                        throw new CacheException("the local copy of " + id + " could not be brought up to date");
+                    }
+                } else {
+                    access.apply(id, true);
+                }
+            } catch (IOException | RuntimeException e) {
+                list.releaseWriter(id);
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+        natives.request(id);
+        return "this host writes " + id + " now, from " + zfs.newestSnapshot(local.dataset(id))
+                .map(s -> "@" + s.name().name()).orElse("its first snapshot");
+    }
+
+    /** Whether a server holds a newer head of the project than the local copy. */
+    private boolean behindTheFleet(ProjectId id) throws IOException {
+        ProjectEntry e = list.listed().get(id);
+        if (e == null || e.newest().isEmpty()) {
+            return false;
+        }
+        Optional<io.zproj.zfs.Snapshot> head = zfs.newestSnapshot(local.dataset(id));
+        return head.isEmpty() || head.get().guid() != e.newest().get().guid();
+    }
+
+    /**
+     * Lets another host write the project ({@code zproj release}): writes it back, makes the local
+     * copy read-only, then lets the writer key go.
+     *
+     * @throws IOException if the write-back failed or a change came in meanwhile (the key is kept)
+     */
+    public String release(ProjectId id) throws IOException {
+        if (!list.hasWriterKeys()) {
+            return "every host writes " + id + " (no etcd: there are no writer keys)";
+        }
+        if (!local.isLocal(id) || access.isReadOnly(id)) {
+            return "this host does not write " + id;
+        }
+        SyncReport r = sync(Optional.of(id));
+        if (!r.ok()) {
+            throw new CacheException("kept: the write-back failed: " + String.join("; ", r.lines()));
+        }
+        java.util.concurrent.locks.ReentrantLock lock = local.lockFor(id);
+        lock.lock();
+        try {
+            access.apply(id, false);
+            if (changes.detect().contains(id)) {
+                access.apply(id, true);
+                throw new CacheException("kept: " + id + " changed while it was written back; release it again");
+            }
+            list.releaseWriter(id);
+        } finally {
+            lock.unlock();
+        }
+        return "released " + id + ": written back, read-only here now";
+    }
+
     // ------------------------------------------------------------------ fault-in and the native path
 
     @Override
     public Optional<Path> ready(ProjectId id) {
+        accessed(id);
         return Optional.ofNullable(local.backing(id));
     }
 
     @Override
     public Path open(ProjectId id) throws IOException {
+        accessed(id);
         return faultIn.open(id);
+    }
+
+    /**
+     * An access through the namespace (a lookup, or anything served by the passthrough): if the
+     * project is read-only here and its writer let go, this host takes it. Accesses on the native
+     * mount do not pass the daemon; {@code zproj take} takes it at once.
+     */
+    private void accessed(ProjectId id) {
+        if (access.isReadOnly(id) && list.writer(id).isEmpty()) {
+            takeOnAccess(id);
+        }
     }
 
     /** Tells the cache which projects have files open through the daemon: those are never unmounted. */
@@ -316,7 +462,9 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         ids.sort(null);
         for (ProjectId id : ids) {
             Optional<String> conflict = writeBack.conflict(id);
-            String st = conflict.isPresent() ? "conflicted" : changes.has(id) ? "dirty" : "clean";
+            String st = conflict.isPresent() ? "conflicted" : changes.has(id) ? "dirty"
+                    : access.isReadOnly(id) ? "read-only: " + access.writer(id).map(w -> w + " writes it")
+                            .orElse("no writer; the next access takes it") : "clean";
             Optional<SnapshotEntry> newest;
             long size;
             try {
@@ -352,7 +500,6 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     public void close() {
         detachNative();
         listTicks.shutdownNow();
-        list.close();
         writeBackTicks.shutdown();
         faults.shutdown();
         awaitQuietly(writeBackTicks);
@@ -360,6 +507,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         writeBacks.atShutdown();
         writeBack.close();
         local.close();
+        list.close(); // last: with etcd, revoking the lease lets this host's writer keys go
     }
 
     private static void awaitQuietly(ExecutorService pool) {

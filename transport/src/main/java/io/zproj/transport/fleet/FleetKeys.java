@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * <pre>
  *   /zproj/servers/&lt;server&gt;                  the address clients dial (HOST:PORT)
  *   /zproj/projects/&lt;uuid&gt;/&lt;server&gt;         that server's copy: used quota [guid txg created name]
+ *   /zproj/writers/&lt;uuid&gt;                   the one host that may write the project (its name), under
+ *                                              that mount daemon's lease
  * </pre>
  * One owner of the layout and its text encoding, for the servers that write it and the
  * clients that watch it.
@@ -24,6 +26,7 @@ public final class FleetKeys {
     public static final String PREFIX = "/zproj/";
     static final String SERVERS = PREFIX + "servers/";
     static final String PROJECTS = PREFIX + "projects/";
+    static final String WRITERS = PREFIX + "writers/";
 
     private static final Pattern UUID_TEXT = Pattern.compile(
             "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
@@ -38,8 +41,14 @@ public final class FleetKeys {
         return PROJECTS + id + "/" + server;
     }
 
-    /** A parsed key: a server's address, or a server's copy of a project. */
-    public sealed interface Key permits ServerKey, ProjectKey {}
+    public static String writer(UUID id) {
+        return WRITERS + id;
+    }
+
+    /** A parsed key: a server's address, a server's copy of a project, or a project's writer. */
+    public sealed interface Key permits ServerKey, ProjectKey, WriterKey {}
+
+    public record WriterKey(UUID project) implements Key {}
 
     public record ServerKey(String server) implements Key {}
 
@@ -49,6 +58,9 @@ public final class FleetKeys {
     public static Optional<Key> parse(String key) {
         if (key.startsWith(SERVERS) && key.length() > SERVERS.length() && key.indexOf('/', SERVERS.length()) < 0) {
             return Optional.of(new ServerKey(key.substring(SERVERS.length())));
+        }
+        if (key.startsWith(WRITERS) && UUID_TEXT.matcher(key.substring(WRITERS.length())).matches()) {
+            return Optional.of(new WriterKey(UUID.fromString(key.substring(WRITERS.length()))));
         }
         if (key.startsWith(PROJECTS)) {
             String rest = key.substring(PROJECTS.length());

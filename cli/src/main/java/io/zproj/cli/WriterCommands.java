@@ -1,0 +1,56 @@
+package io.zproj.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code zproj take} and {@code zproj release}: who writes a project, with a mount on etcd. */
+final class WriterCommands {
+
+    private WriterCommands() {}
+
+    /** What both commands take: the project and the mount daemon to ask. */
+    abstract static class Base implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "UUID", description = "the project")
+        String uuid;
+
+        @Option(names = "--state", description = "the mount daemon's state directory (default /var/lib/zproj/client)")
+        Path state;
+
+        abstract String verb();
+
+        @Override
+        public Integer call() throws IOException {
+            io.zproj.zfs.ProjectId.parse(uuid);
+            return Control.print(spec, state, verb() + " " + uuid);
+        }
+    }
+
+    @Command(name = "take", description = {
+            "Make this host the project's writer now: take its writer key if no host holds it, bring the local",
+            "copy up to the newest snapshot, make it writable. Says who writes it otherwise (exit 1)."})
+    static final class Take extends Base {
+        @Override
+        String verb() {
+            return "take";
+        }
+    }
+
+    @Command(name = "release", description = {
+            "Let another host write the project: write it back, make the local copy read-only, let the writer",
+            "key go. Keeps the key if the write-back fails (exit 1)."})
+    static final class Release extends Base {
+        @Override
+        String verb() {
+            return "release";
+        }
+    }
+}

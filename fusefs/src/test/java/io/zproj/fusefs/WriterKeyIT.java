@@ -1,0 +1,161 @@
+package io.zproj.fusefs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.zproj.cache.CacheConfig;
+import io.zproj.cache.ProjectCache;
+import io.zproj.server.testing.TestCluster;
+import io.zproj.server.testing.TestEtcd;
+import io.zproj.transport.TransportConfig;
+import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.DatasetProperties;
+import io.zproj.zfs.ProjectId;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One writer per project, with two real mounts following a real etcd: the host that opens a
+ * project first writes it, the other serves it read-only (EROFS, through the native mount and
+ * the kernel alike) and sees the writer's changes after each write-back; the writer lets go and
+ * the other takes it, from the newest snapshot.
+ */
+class WriterKeyIT {
+
+    private static TestEtcd etcd;
+    private static TestCluster cluster;
+    private final List<Host> hosts = new ArrayList<>();
+
+    private record Host(String name, ProjectCache cache, ProjectsMount mount, Path mountpoint) {
+        Path dir(ProjectId id) {
+            return mountpoint.resolve(id.toString());
+        }
+
+        void stop() {
+            mount.close();
+            cache.close();
+        }
+    }
+
+    @BeforeAll
+    static void start() throws IOException {
+        etcd = TestEtcd.launch();
+        cluster = TestCluster.start(2, 512L << 20, TransportConfig.defaults(), etcd.endpoints());
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    @AfterEach
+    void stopHosts() {
+        for (Host h : hosts) {
+            h.stop();
+        }
+        hosts.clear();
+    }
+
+    private Host host(String name) throws IOException {
+        DatasetName root = cluster.pool().dataset("client-" + name);
+        if (!cluster.zfs().exists(root)) {
+            cluster.zfs().createDataset(root, DatasetProperties.create());
+        }
+        CacheConfig config = CacheConfig.of(root, cluster.pool().dir().resolve("state-" + name), List.of())
+                .withEtcd(etcd.endpoints()).withWriteBack(Duration.ofDays(1)); // write-back when the test asks
+        ProjectCache cache = ProjectCache.open(cluster.zfs(), cluster.transport(), "host-" + name, config,
+                Clock.systemUTC());
+        Path mp = cluster.pool().dir().resolve("projects-" + name);
+        Host h = new Host("host-" + name, cache, ProjectsMount.mount(cache, mp, config.mountBase()), mp);
+        hosts.add(h);
+        return h;
+    }
+
+    private static void within(double seconds, String what, Callable<Boolean> condition) throws Exception {
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        while (!condition.call()) {
+            assertThat(System.nanoTime()).as(what + " within " + seconds + " s").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+    }
+
+    private static void open(Host h, ProjectId id) throws Exception {
+        within(5, h.name() + " lists " + id, () -> Files.exists(h.dir(id)));
+        try (var s = Files.list(h.dir(id))) {
+            s.count();
+        }
+        h.cache().settle();
+    }
+
+    private static String state(Host h, ProjectId id) {
+        return h.cache().status().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow().state();
+    }
+
+    @Test
+    void theFirstHostWrites_theOtherIsReadOnly_seesTheWrites_andTakesOverWhenLetGo() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
+        cluster.rescanAll();
+        Host a = host("a");
+        Host b = host("b");
+        open(a, id);
+        open(b, id);
+        assertThat(state(a, id)).isEqualTo("clean");
+        assertThat(state(b, id)).isEqualTo("read-only: host-a writes it");
+
+        Files.writeString(a.dir(id).resolve("from-a.txt"), "written on a");
+        assertThatThrownBy(() -> Files.writeString(b.dir(id).resolve("from-b.txt"), "written on b"))
+                .isInstanceOf(FileSystemException.class).hasMessageContaining("Read-only file system");
+        assertThat(b.dir(id).resolve("from-b.txt")).doesNotExist();
+
+        ProjectCache.SyncReport synced = a.cache().sync(Optional.of(id));
+        assertThat(synced.ok()).as(String.join("\n", synced.lines())).isTrue();
+        within(15, "b sees a's write-back", () -> Files.exists(b.dir(id).resolve("from-a.txt")));
+        assertThat(Files.readString(b.dir(id).resolve("from-a.txt"))).isEqualTo("written on a");
+
+        assertThatThrownBy(() -> b.cache().take(id)).hasMessageContaining("is written by host-a");
+        assertThat(a.cache().release(id)).contains("released");
+        assertThat(b.cache().take(id)).contains("this host writes " + id + " now");
+        Files.writeString(b.dir(id).resolve("from-b.txt"), "written on b");
+        assertThatThrownBy(() -> Files.writeString(a.dir(id).resolve("again.txt"), "a again"))
+                .isInstanceOf(FileSystemException.class).hasMessageContaining("Read-only file system");
+        assertThat(state(a, id)).isEqualTo("read-only: host-b writes it");
+    }
+
+    @Test
+    void aWriterThatStops_letsGo_andTheNextAccessElsewhereTakesIt() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
+        cluster.rescanAll();
+        Host a = host("a");
+        Host b = host("b");
+        open(a, id);
+        open(b, id);
+        Files.writeString(a.dir(id).resolve("last.txt"), "a's last words");
+        a.stop(); // writes back, then its lease is revoked: the key goes
+        hosts.remove(a);
+        within(15, "b sees a's last write-back", () -> Files.exists(b.dir(id).resolve("last.txt")));
+        within(5, "b knows a let go", () -> !state(b, id).contains("host-a writes it"));
+        within(15, "an access through b's namespace takes it", () -> {
+            b.cache().open(id); // what the FUSE daemon asks on a lookup or a passthrough access
+            return state(b, id).equals("clean");
+        });
+        Files.writeString(b.dir(id).resolve("b.txt"), "b writes now");
+        assertThat(Files.readString(b.dir(id).resolve("last.txt"))).isEqualTo("a's last words");
+    }
+}
