@@ -53,11 +53,14 @@ final class EtcdFleet implements Fleet {
     private final Map<ProjectId, Map<String, ProjectEntry>> copies = new HashMap<>();
     private final Map<ProjectId, String> writerKeys = new HashMap<>();
     private volatile Map<ProjectId, String> writers = Map.of();
+    private volatile Map<ProjectId, Map<String, ProjectEntry>> copiesView = Map.of();
+    private volatile Map<String, InetSocketAddress> serversView = Map.of();
     /** This daemon's name (what its writer keys say) and its lease; the keys it holds. */
     private final String me;
-    private final java.util.Set<ProjectId> held = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Map<ProjectId, Long> held = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<java.util.function.Consumer<java.util.Set<ProjectId>>> lostListeners = new CopyOnWriteArrayList<>();
-    private long lease;
+    private volatile long lease;
+    private volatile long lastRenewal;
     private io.etcd.jetcd.support.CloseableClient keepAlive;
     private final Object leaseLock = new Object();
     private Watch.Watcher watcher;
@@ -100,6 +103,11 @@ final class EtcdFleet implements Fleet {
      * it reads everything again, whatever the watch missed).
      */
     private void checkHealth() {
+        long l = lease;
+        if (l != 0 && System.nanoTime() - lastRenewal > WRITER_LEASE.toNanos()) {
+            // etcd has not renewed it for as long as it lives: another host may hold these keys by now
+            leaseLost(l, "not renewed for " + WRITER_LEASE.toSeconds() + " s");
+        }
         if (!connected && watcher == null) {
             return; // resync is retrying already
         }
@@ -187,7 +195,7 @@ final class EtcdFleet implements Fleet {
                     .Else(io.etcd.jetcd.op.Op.get(key, GetOption.DEFAULT))
                     .commit().get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (r.isSucceeded()) {
-                held.add(id);
+                held.put(id, r.getHeader().getRevision()); // the key was created in this transaction
                 LOG.log(Level.INFO, "etcd: " + me + " writes " + id);
                 return true;
             }
@@ -203,7 +211,7 @@ final class EtcdFleet implements Fleet {
                         return false;
                     }
                 }
-                held.add(id);
+                held.put(id, kvs.get(0).getCreateRevision());
                 return true;
             }
             return false;
@@ -215,6 +223,11 @@ final class EtcdFleet implements Fleet {
                     + "); serving it read-only");
             return false;
         }
+    }
+
+    @Override
+    public long writerRevision(ProjectId id) {
+        return held.getOrDefault(id, 0L);
     }
 
     @Override
@@ -250,6 +263,8 @@ final class EtcdFleet implements Fleet {
                 public void onNext(io.etcd.jetcd.lease.LeaseKeepAliveResponse r) {
                     if (r.getTTL() <= 0) {
                         leaseLost(l, "expired");
+                    } else {
+                        lastRenewal = System.nanoTime();
                     }
                 }
 
@@ -263,6 +278,7 @@ final class EtcdFleet implements Fleet {
                     leaseLost(l, "keep-alive ended");
                 }
             });
+            lastRenewal = System.nanoTime();
             lease = l;
             return l;
         }
@@ -279,7 +295,7 @@ final class EtcdFleet implements Fleet {
                 keepAlive.close();
                 keepAlive = null;
             }
-            lost = java.util.Set.copyOf(held);
+            lost = java.util.Set.copyOf(held.keySet());
             held.clear();
         }
         LOG.log(Level.WARNING, "etcd: the lease of " + me + " is lost (" + why + "); its writer keys ("
@@ -287,6 +303,16 @@ final class EtcdFleet implements Fleet {
         for (var listener : lostListeners) {
             listener.accept(lost);
         }
+    }
+
+    /** Each server's copy of the project, by server name (servers that are not listed included). */
+    Map<String, ProjectEntry> copies(ProjectId id) {
+        return copiesView.getOrDefault(id, Map.of());
+    }
+
+    /** The listed servers by name. */
+    Map<String, InetSocketAddress> serverNames() {
+        return serversView;
     }
 
     /** The etcd revision the view reflects. */
@@ -406,6 +432,10 @@ final class EtcdFleet implements Fleet {
         }));
         listed = Map.copyOf(view);
         writers = Map.copyOf(writerKeys);
+        Map<ProjectId, Map<String, ProjectEntry>> cv = new HashMap<>();
+        copies.forEach((id, byServer) -> cv.put(id, Map.copyOf(byServer)));
+        copiesView = Map.copyOf(cv);
+        serversView = Map.copyOf(servers);
         serverList = List.copyOf(new ArrayList<>(servers.values()));
         seenRevision = revision;
         for (Runnable l : listeners) {

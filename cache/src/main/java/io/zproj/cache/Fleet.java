@@ -53,6 +53,11 @@ interface Fleet extends AutoCloseable {
         return true;
     }
 
+    /** The etcd revision at which this host took the project's writer key; 0 if it holds none. */
+    default long writerRevision(ProjectId id) {
+        return 0;
+    }
+
     /** Lets the project's writer key go, if this host holds it. */
     default void releaseWriter(ProjectId id) {}
 

@@ -40,7 +40,7 @@ public enum Outcome {
         }
         if (e instanceof RemoteException r) {
             return switch (r.code()) {
-                case DIVERGED -> DIVERGED;
+                case DIVERGED, NOT_WRITER -> DIVERGED;
                 case BAD_REQUEST, BAD_VERSION, FORBIDDEN -> REFUSED;
                 default -> TEMPORARY; // BUSY, NO_SPACE, UNAVAILABLE, INTERNAL, CHECKSUM, NOT_FOUND, EXISTS
             };

@@ -90,6 +90,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         transfers.onShortOfSpace(eviction::makeRoom);
         this.conflicts = new Conflicts(zfs, local, natives, writeBack, transfers, config, list, clock);
         this.access = new WriteAccess(zfs, local, list);
+        transfers.writerRevisions(list::writerRevision);
         this.faultIn.writeAccess(access);
         this.eviction.onEvicted(id -> {
             access.forget(id);

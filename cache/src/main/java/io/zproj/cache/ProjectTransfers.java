@@ -394,6 +394,13 @@ public final class ProjectTransfers {
      *
      * @throws DivergedException if the server has moved on from what the local copy has
      */
+    private java.util.function.ToLongFunction<ProjectId> writerRevision = id -> 0;
+
+    /** Where pushes learn the revision of the writer key this host holds (0: none), for servers that fence by it. */
+    public void writerRevisions(java.util.function.ToLongFunction<ProjectId> revisions) {
+        this.writerRevision = revisions;
+    }
+
     public PushOutcome pushNewest(ProjectId id, DatasetName localRoot, InetSocketAddress server,
             TransferListener listener) throws IOException {
         DatasetName local = requireLocal(id, localRoot);
@@ -418,7 +425,7 @@ public final class ProjectTransfers {
             SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
             listener.started(server, header, -1);
             StreamSource source = StreamSource.of(counting(send.stream(), listener), send::finish, send::close);
-            TransportClient.PushResult r = client.push(header, source);
+            TransportClient.PushResult r = client.push(header, writerRevision.applyAsLong(id), source);
             return new PushOutcome(server, r.ack(), false, base.isPresent(), r.stats(),
                     Duration.ofNanos(System.nanoTime() - start));
         } catch (RemoteException e) {

@@ -139,6 +139,35 @@ class WriterKeyIT {
     }
 
     @Test
+    void aWriterThatLostItsKey_isRefusedByTheServers_nothingChanges_andItsWorkIsKeptAside() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
+        cluster.rescanAll();
+        Host a = host("a");
+        open(a, id);
+        assertThat(state(a, id)).isEqualTo("clean");
+        Files.writeString(a.dir(id).resolve("late.txt"), "written after the key was lost");
+        // the key goes behind a's back, as when its lease expires while it is paused
+        try (io.etcd.jetcd.Client etcdClient = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
+            etcdClient.getKVClient().delete(io.etcd.jetcd.ByteSequence.from(
+                    io.zproj.transport.fleet.FleetKeys.writer(id.uuid()), java.nio.charset.StandardCharsets.UTF_8))
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        List<Long> heads = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            heads.add(cluster.zfs().newestSnapshot(cluster.root(i).child(id)).orElseThrow().guid());
+        }
+        ProjectCache.SyncReport r = a.cache().sync(Optional.of(id));
+        assertThat(r.ok()).isFalse();
+        assertThat(String.join("\n", r.lines())).contains("does not hold the writer key of " + id);
+        for (int i = 0; i < 2; i++) {
+            assertThat(cluster.zfs().newestSnapshot(cluster.root(i).child(id)).orElseThrow().guid())
+                    .as("nothing changed on replica " + i).isEqualTo(heads.get(i));
+        }
+        assertThat(state(a, id)).isEqualTo("conflicted");
+        assertThat(Files.readString(a.dir(id).resolve("late.txt"))).isEqualTo("written after the key was lost");
+    }
+
+    @Test
     void aWriterThatStops_letsGo_andTheNextAccessElsewhereTakesIt() throws Exception {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
         cluster.rescanAll();

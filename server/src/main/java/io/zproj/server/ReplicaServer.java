@@ -2,6 +2,7 @@ package io.zproj.server;
 
 import io.zproj.server.fleet.EtcdPublisher;
 import io.zproj.transport.Access;
+import io.zproj.transport.tls.Role;
 import io.zproj.transport.Addresses;
 import io.zproj.transport.Ack;
 import io.zproj.transport.ErrorCode;
@@ -72,6 +73,12 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     private volatile Optional<EtcdPublisher> publisher = Optional.empty();
     private Transport transport;
     private final PeerCatchUp peers;
+
+    /** A check that the pushing host still holds the project's writer key. */
+    @FunctionalInterface
+    private interface Fence {
+        void check() throws ServiceException;
+    }
 
     /**
      * A write-back stream may bring this many times the space left for the project (its quota or
@@ -462,8 +469,15 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     }
 
     @Override
-    public StreamSink<Ack> receive(StreamHeader header, Peer peer) throws IOException {
+    public StreamSink<Ack> receive(StreamHeader header, Peer peer, long writerRevision) throws IOException {
         ProjectId id = new ProjectId(header.project());
+        // Fencing: with etcd, a client's write-back (and any that names a writer revision) must come
+        // from the project's writer key holder, checked now and again just before the stream commits.
+        Optional<Fence> fence = publisher.filter(p -> writerRevision != 0 || peer.role() == Role.CLIENT)
+                .map(p -> () -> p.checkWriter(id, peer.name(), writerRevision));
+        if (fence.isPresent()) {
+            fence.get().check();
+        }
         lockForWrite(id);
         try {
             DatasetName ds = dataset(id);
@@ -471,7 +485,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
             long limit = RECEIVE_COMPRESSION_ALLOWANCE * zfs.availableBytes(zfs.exists(ds) ? ds : config.root())
                     + (64L << 20);
             ReceiveStream receive = zfs.receive(ds, ReceiveOptions.defaults());
-            return new ReceiveSink(id, header, peer, receive, limit);
+            return new ReceiveSink(id, header, peer, receive, limit, fence);
         } catch (ZfsException e) {
             writing.remove(id);
             throw Errors.toService(e);
@@ -543,15 +557,20 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         private final Peer peer;
         private final ReceiveStream receive;
         private final long limit;
+        private final Optional<Fence> fence;
+        /** With a fence, the last bytes are held back: the stream cannot commit before the check. */
+        private byte[] held = new byte[0];
         private long written;
         private boolean ended;
 
-        ReceiveSink(ProjectId id, StreamHeader header, Peer peer, ReceiveStream receive, long limit) {
+        ReceiveSink(ProjectId id, StreamHeader header, Peer peer, ReceiveStream receive, long limit,
+                Optional<Fence> fence) {
             this.id = id;
             this.header = header;
             this.peer = peer;
             this.receive = receive;
             this.limit = limit;
+            this.fence = fence;
         }
 
         @Override
@@ -563,7 +582,12 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
                         + RECEIVE_COMPRESSION_ALLOWANCE + " to 1; it was aborted and nothing of it kept");
             }
             try {
-                receive.stream().write(buf, off, len);
+                if (fence.isPresent()) {
+                    receive.stream().write(held, 0, held.length);
+                    held = java.util.Arrays.copyOfRange(buf, off, off + len);
+                } else {
+                    receive.stream().write(buf, off, len);
+                }
             } catch (ZfsException e) { // zfs receive gave up; the bridge has cleaned up
                 ended = true;
                 writing.remove(id);
@@ -573,6 +597,16 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
 
         @Override
         public Ack complete(long totalBytes) throws IOException {
+            if (fence.isPresent()) {
+                try {
+                    fence.get().check(); // still the writer? if not, the stream is aborted before its end
+                } catch (ServiceException e) {
+                    LOG.log(Level.WARNING, "aborting the write-back of " + id + " from " + peer + ": " + e.getMessage());
+                    abort(e.getMessage());
+                    throw e;
+                }
+                receive.stream().write(held, 0, held.length);
+            }
             ended = true;
             try {
                 Snapshot got = receive.finish();

@@ -85,6 +85,7 @@ final class Codec {
             out.writeLong(e.checksum());
         } else if (m instanceof Receive r) {
             writeHeader(out, r.header());
+            out.writeLong(r.writerRevision());
         } else if (m instanceof Acked a) {
             writeUuid(out, a.ack().project());
             writeSnapshot(out, a.ack().snapshot());
@@ -152,7 +153,7 @@ final class Codec {
                     yield new Chunk(raw, checksum, in.readBytes(in.readableBytes()));
                 }
                 case STREAM_END -> new StreamEnd(nonNegative(in.readLong(), "total"), in.readLong());
-                case RECEIVE -> new Receive(readHeader(in));
+                case RECEIVE -> new Receive(readHeader(in), in.readLong());
                 case ACK -> new Acked(new Ack(readUuid(in), readSnapshot(in)));
                 case CREATE -> new Create(readUuid(in), nonNegative(in.readLong(), "quota"));
                 case SET_ASIDE -> new Message.SetAside(readUuid(in), in.readLong());

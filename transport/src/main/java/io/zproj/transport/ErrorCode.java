@@ -23,7 +23,12 @@ public enum ErrorCode {
     /** The server is shutting down. */
     UNAVAILABLE(10),
     /** The peer's identity may not do this (its role, or the server's allow list); nothing was changed. */
-    FORBIDDEN(11);
+    FORBIDDEN(11),
+    /**
+     * A write-back from a host that does not hold the project's writer key (it lost it, or never
+     * took it): nothing was changed; its changes stay on that host, set aside as a conflict.
+     */
+    NOT_WRITER(12);
 
     private final int wire;
 

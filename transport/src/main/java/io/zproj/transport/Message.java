@@ -68,7 +68,17 @@ sealed interface Message {
     record StreamEnd(long totalBytes, long checksum) implements Message {}
 
     /** Push: receive this stream (after {@link Ready}). */
-    record Receive(StreamHeader header) implements Message {}
+    /**
+     * A write-back.
+     *
+     * @param writerRevision the etcd revision at which the pushing host took the project's writer
+     *                       key, for a server that fences write-backs by it (0: none)
+     */
+    record Receive(StreamHeader header, long writerRevision) implements Message {
+        Receive(StreamHeader header) {
+            this(header, 0);
+        }
+    }
 
     record Acked(Ack ack) implements Message {}
 

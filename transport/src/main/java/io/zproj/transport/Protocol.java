@@ -17,7 +17,7 @@ package io.zproj.transport;
 final class Protocol {
 
     static final int MAGIC = 0x5A50;
-    static final int VERSION = 2;
+    static final int VERSION = 3; // 3: RECEIVE carries the writer key's revision
     static final int HEADER_LENGTH = 8;
 
     /** Longest string on the wire (error messages, names). */

@@ -43,8 +43,9 @@ public interface ReplicaService {
      * snapshot is the header's base, or the project is new and the stream full.
      *
      * @param peer the client from its handshake, recorded as the writer
+     * @param writerRevision the etcd revision at which the peer took the project's writer key (0: none)
      */
-    StreamSink<Ack> receive(StreamHeader header, Peer peer) throws IOException;
+    StreamSink<Ack> receive(StreamHeader header, Peer peer, long writerRevision) throws IOException;
 
     /**
      * Sets a project aside to resolve a conflict: renames it to a name that is not a project

@@ -263,7 +263,7 @@ final class ServerHandler extends PeerHandler {
     }
 
     private void receive(Message.Receive request) throws IOException {
-        StreamSink<Ack> sink = server.service().receive(request.header(), peer);
+        StreamSink<Ack> sink = server.service().receive(request.header(), peer, request.writerRevision());
         ChunkReader r = new ChunkReader(channel, server.config());
         reader = r;
         try {

@@ -192,9 +192,17 @@ public final class TransportClient implements AutoCloseable {
      * @throws RemoteException DIVERGED (nothing changed on the server), NO_SPACE, CHECKSUM, ...
      */
     public PushResult push(StreamHeader header, StreamSource source) throws IOException {
+        return push(header, 0, source);
+    }
+
+    /**
+     * Sends a stream for the server to receive, as the project's writer since etcd revision
+     * {@code writerRevision} (0: not a writer-key holder).
+     */
+    public PushResult push(StreamHeader header, long writerRevision, StreamSource source) throws IOException {
         try (source) {
             handler.writability.reset();
-            expect(request(new Message.Receive(header)), Message.Ready.class);
+            expect(request(new Message.Receive(header, writerRevision)), Message.Ready.class);
             StreamStats stats;
             try {
                 stats = ChunkPump.send(channel, source, config.chunkBytes(), handler.writability);

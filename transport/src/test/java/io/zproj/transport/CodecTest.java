@@ -47,6 +47,7 @@ class CodecTest {
                 new Message.Ready(),
                 new Message.StreamEnd(1L << 33, 0xDEADBEEFCAFEL),
                 new Message.Receive(new StreamHeader(P, B, Optional.of(A))),
+                new Message.Receive(new StreamHeader(P, B, Optional.of(A)), 1234567),
                 new Message.Acked(new Ack(P, B)),
                 new Message.Create(P, 1L << 30),
                 new Message.SetAside(P, -5L),

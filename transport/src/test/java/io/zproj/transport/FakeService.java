@@ -73,7 +73,7 @@ final class FakeService implements ReplicaService {
     }
 
     @Override
-    public StreamSink<Ack> receive(StreamHeader header, Peer peer) throws IOException {
+    public StreamSink<Ack> receive(StreamHeader header, Peer peer, long writerRevision) throws IOException {
         served.incrementAndGet();
         peers.add(peer);
         if (header.base().isPresent() && header.base().get().guid() != B.guid()) {

@@ -8,7 +8,9 @@ import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.support.CloseableClient;
 import io.grpc.stub.StreamObserver;
 import io.zproj.transport.Addresses;
+import io.zproj.transport.ErrorCode;
 import io.zproj.transport.ProjectEntry;
+import io.zproj.transport.ServiceException;
 import io.zproj.transport.fleet.FleetKeys;
 import io.zproj.zfs.ProjectId;
 import java.io.IOException;
@@ -181,6 +183,38 @@ public final class EtcdPublisher implements AutoCloseable {
 
     static ByteSequence bytes(String s) {
         return ByteSequence.from(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Fencing: that {@code peer} holds the project's writer key now, taken at {@code revision}
+     * (any revision if 0). Asks etcd, never a cache: a writer paused past its lease is refused.
+     *
+     * @throws ServiceException NOT_WRITER if it does not (nothing is changed), UNAVAILABLE if etcd
+     *                          does not answer
+     */
+    public void checkWriter(ProjectId id, String peer, long revision) throws ServiceException {
+        io.etcd.jetcd.kv.GetResponse r;
+        try {
+            r = kv.get(bytes(FleetKeys.writer(id.uuid()))).get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServiceException(ErrorCode.UNAVAILABLE, "interrupted while checking the writer of " + id);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ServiceException(ErrorCode.UNAVAILABLE, "cannot check the writer key of " + id + " in etcd ("
+                    + describe(e) + "); try again");
+        }
+        if (r.getKvs().isEmpty()) {
+            throw new ServiceException(ErrorCode.NOT_WRITER, peer + " does not hold the writer key of " + id
+                    + " (no host does: it was let go, or its lease expired); nothing was changed");
+        }
+        io.etcd.jetcd.KeyValue k = r.getKvs().get(0);
+        String holder = k.getValue().toString(java.nio.charset.StandardCharsets.UTF_8);
+        if (!holder.equals(peer) || (revision != 0 && k.getCreateRevision() != revision)) {
+            throw new ServiceException(ErrorCode.NOT_WRITER, peer + " does not hold the writer key of " + id + ": "
+                    + holder + " does, since etcd revision " + k.getCreateRevision()
+                    + (revision != 0 ? " (the push was made as its writer since revision " + revision + ")" : "")
+                    + "; nothing was changed");
+        }
     }
 
     /** Revokes the lease (the server's keys disappear at once) and disconnects. */
