@@ -216,7 +216,7 @@ class CodecTest {
         void wrongVersion_isVersionMismatch() {
             assertThat(failureOf(new byte[] {0x5A, 0x50, 1, 1, 0, 0, 0, 0}))
                     .isInstanceOf(VersionMismatchException.class)
-                    .hasMessageContaining("peer speaks protocol version 1, this side speaks version 2");
+                    .hasMessageContaining("peer speaks protocol version 1, this side speaks version " + Protocol.VERSION);
         }
 
         @Test

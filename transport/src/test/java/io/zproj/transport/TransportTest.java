@@ -369,7 +369,7 @@ class TransportTest {
             s.getOutputStream().write(hello);
             List<Object> got = readUntilClosed(s);
             assertThat(got).containsExactly(new Message.Error(ErrorCode.BAD_VERSION,
-                    "peer speaks protocol version 9, this side speaks version 3"));
+                    "peer speaks protocol version 9, this side speaks version " + Protocol.VERSION));
         }
     }
 
