@@ -1,6 +1,7 @@
 package io.zproj.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
@@ -272,9 +273,14 @@ class CliIT {
     }
 
     private Process startMountWith(Path mountpoint, Path state, String... fleet) throws Exception {
+        return startMountAs("client", "laptop", mountpoint, state, fleet);
+    }
+
+    private Process startMountAs(String cacheRoot, String node, Path mountpoint, Path state, String... fleet)
+            throws Exception {
         List<String> args = new ArrayList<>(List.of("mount", mountpoint.toString(), "--cache-root",
-                pool.dataset("client").value(), "--state", state.toString(), "--writeback-interval", "1h",
-                "--tls", tls.resolve("laptop").toString()));
+                pool.dataset(cacheRoot).value(), "--state", state.toString(), "--writeback-interval", "1h",
+                "--tls", tls.resolve(node).toString()));
         args.addAll(List.of(fleet));
         Process p = zproj(args.toArray(String[]::new))
                 .redirectErrorStream(true).redirectOutput(pool.dir().resolve("mount.log").toFile())
@@ -341,6 +347,69 @@ class CliIT {
             } finally {
                 mount.destroy();
                 assertThat(mount.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void withEtcd_aWriterKilledWith9_losesItsKeyWithItsLease_andAnotherHostTakesItWithTheNewestData() throws Exception {
+        ProjectId shared = ProjectId.random(); // on both replicas at the same snapshot
+        DatasetName src = pool.dataset("srv0").child(shared);
+        zfs.createDataset(src, DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
+        Snapshot first = zfs.snapshot(src);
+        try (SendStream send = zfs.send(first.name(), Optional.empty())) {
+            zfs.receive(pool.dataset("srv1").child(shared), send.stream(), ReceiveOptions.defaults());
+            send.finish();
+        }
+        assertThat(run("ca", "issue", "desk", "--ca", tls.resolve("ca").toString(), "--out",
+                tls.resolve("desk").toString()).exit()).isZero();
+        for (String root : List.of("etcd-a", "etcd-b")) {
+            if (!zfs.exists(pool.dataset(root))) {
+                zfs.createDataset(pool.dataset(root), DatasetProperties.create());
+            }
+        }
+        Path mpA = pool.dir().resolve("projects-a");
+        Path mpB = pool.dir().resolve("projects-b");
+        Path stateA = pool.dir().resolve("state-a");
+        Path stateB = pool.dir().resolve("state-b");
+        try (io.zproj.server.testing.TestEtcd etcd = io.zproj.server.testing.TestEtcd.launch()) {
+            String url = etcd.endpoint().toString();
+            startServer("srv0", "--etcd", url);
+            startServer("srv1", "--etcd", url);
+            Process a = startMountAs("etcd-a", "laptop", mpA, stateA, "--etcd", url);
+            Process b = null;
+            try {
+                until(30, "a lists the project", () -> Files.exists(mpA.resolve(shared.toString())));
+                Files.writeString(mpA.resolve(shared.toString()).resolve("acked.txt"), "acked before the kill");
+                Run sync = run("sync", "--state", stateA.toString());
+                assertThat(sync.exit()).as(sync.out() + sync.err()).isZero();
+                b = startMountAs("etcd-b", "desk", mpB, stateB, "--etcd", url);
+                Path onB = mpB.resolve(shared.toString());
+                until(30, "b lists the project", () -> Files.exists(onB));
+                assertThat(Files.readString(onB.resolve("acked.txt"))).isEqualTo("acked before the kill");
+                assertThatThrownBy(() -> Files.writeString(onB.resolve("b.txt"), "b"))
+                        .hasMessageContaining("Read-only file system");
+                Run taken = run("take", shared.toString(), "--state", stateB.toString());
+                assertThat(taken.exit()).isEqualTo(1);
+                assertThat(taken.out() + taken.err()).contains("is written by laptop");
+
+                a.destroyForcibly(); // kill -9: no write-back, no release, its lease runs out
+                a.waitFor();
+                until(40, "b takes the key once a's lease expired",
+                        () -> run("take", shared.toString(), "--state", stateB.toString()).exit() == 0);
+                Files.writeString(onB.resolve("b.txt"), "b writes now");
+                assertThat(Files.readString(onB.resolve("acked.txt"))).isEqualTo("acked before the kill");
+                Run where = run("where", shared.toString(), "--etcd", url);
+                assertThat(where.out()).contains("writer: desk").contains("srv0").contains("srv1");
+            } finally {
+                if (b != null) {
+                    b.destroy();
+                    assertThat(b.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                }
+                // a died with its mounts in place: take them away as its next start would
+                for (Path m : List.of(mpA.resolve(shared.toString()), mpA)) {
+                    new ProcessBuilder("umount", "-l", m.toString()).start().waitFor();
+                }
             }
         }
     }
