@@ -77,6 +77,20 @@ final class Daemon implements AutoCloseable {
         return this;
     }
 
+    /** Its resident memory now, in bytes (0 once it has exited). */
+    long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            // exited
+        }
+        return 0;
+    }
+
     /** SIGKILL, as a crash would, and wait for it to go. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -3,7 +3,7 @@ package io.zproj.cache;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.zproj.server.testing.TestCluster;
-import io.zproj.server.testing.TestEtcd;
+import io.zproj.server.fleet.LocalEtcd;
 import io.zproj.transport.TransportClient;
 import io.zproj.transport.TransportConfig;
 import io.zproj.zfs.ProjectId;
@@ -23,12 +23,12 @@ import org.junit.jupiter.api.Test;
  */
 class EtcdFleetIT {
 
-    private static TestEtcd etcd;
+    private static LocalEtcd etcd;
     private static TestCluster cluster;
 
     @BeforeAll
     static void start() throws IOException {
-        etcd = TestEtcd.launch();
+        etcd = LocalEtcd.launch();
         cluster = TestCluster.start(2, 512L << 20, TransportConfig.defaults(), etcd.endpoints());
     }
 

@@ -317,7 +317,7 @@ class CliIT {
 
     @Test
     void withEtcd_theMountFollowsWhatTheServersPublish_newProjectsAtOnce_aKilledServerDropsOut() throws Exception {
-        try (io.zproj.server.testing.TestEtcd etcd = io.zproj.server.testing.TestEtcd.launch()) {
+        try (io.zproj.server.fleet.LocalEtcd etcd = io.zproj.server.fleet.LocalEtcd.launch()) {
             String url = etcd.endpoint().toString();
             startServer("srv0", "--etcd", url);
             String srv2At = "127.0.0.1:" + freePort();
@@ -372,7 +372,7 @@ class CliIT {
         Path mpB = pool.dir().resolve("projects-b");
         Path stateA = pool.dir().resolve("state-a");
         Path stateB = pool.dir().resolve("state-b");
-        try (io.zproj.server.testing.TestEtcd etcd = io.zproj.server.testing.TestEtcd.launch()) {
+        try (io.zproj.server.fleet.LocalEtcd etcd = io.zproj.server.fleet.LocalEtcd.launch()) {
             String url = etcd.endpoint().toString();
             startServer("srv0", "--etcd", url);
             startServer("srv1", "--etcd", url);

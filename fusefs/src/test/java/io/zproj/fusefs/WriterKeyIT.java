@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.zproj.cache.CacheConfig;
 import io.zproj.cache.ProjectCache;
 import io.zproj.server.testing.TestCluster;
-import io.zproj.server.testing.TestEtcd;
+import io.zproj.server.fleet.LocalEtcd;
 import io.zproj.transport.TransportConfig;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class WriterKeyIT {
 
-    private static TestEtcd etcd;
+    private static LocalEtcd etcd;
     private static TestCluster cluster;
     private final List<Host> hosts = new ArrayList<>();
 
@@ -51,7 +51,7 @@ class WriterKeyIT {
 
     @BeforeAll
     static void start() throws IOException {
-        etcd = TestEtcd.launch();
+        etcd = LocalEtcd.launch();
         cluster = TestCluster.start(2, 512L << 20, TransportConfig.defaults(), etcd.endpoints());
     }
 

@@ -1,4 +1,4 @@
-package io.zproj.server.testing;
+package io.zproj.server.fleet;
 
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -10,34 +10,39 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A real etcd (Debian's {@code etcd-server}) for tests: one member on free loopback ports with
- * its data in a temporary directory, started and awaited healthy; {@link #kill()} and
- * {@link #start()} again keep the data, {@link #close()} removes it. A crashed test's etcd dies
- * with the JVM (a shutdown hook), and its directory ({@code zproj-it-etcd-*}) is swept by
- * {@code ./zproj test}.
+ * A real etcd (Debian's {@code etcd-server}), one member on free loopback ports with its data in
+ * a temporary directory, started and awaited healthy: what the tests and the fleet benchmark run
+ * against. {@link #kill()} and {@link #start()} again keep the data, {@link #close()} removes it.
+ * It dies with the JVM (a shutdown hook).
  */
-public final class TestEtcd implements AutoCloseable {
+public final class LocalEtcd implements AutoCloseable {
 
     private final Path dir;
     private final int clientPort;
     private final int peerPort;
     private Process process;
-    private final Thread hook = new Thread(this::kill, "zproj-test-etcd-stop");
+    private final Thread hook = new Thread(this::kill, "zproj-etcd-stop");
 
-    private TestEtcd(Path dir, int clientPort, int peerPort) {
+    private LocalEtcd(Path dir, int clientPort, int peerPort) {
         this.dir = dir;
         this.clientPort = clientPort;
         this.peerPort = peerPort;
     }
 
-    public static TestEtcd launch() throws IOException {
+    /** For tests: data under a temporary {@code zproj-it-etcd-*} directory (swept by {@code ./zproj test}). */
+    public static LocalEtcd launch() throws IOException {
+        return launch("zproj-it-etcd-");
+    }
+
+    /** An etcd with its data in a new temporary directory named {@code prefix...}. */
+    public static LocalEtcd launch(String prefix) throws IOException {
         int client;
         int peer;
         try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
             client = a.getLocalPort();
             peer = b.getLocalPort();
         }
-        TestEtcd etcd = new TestEtcd(Files.createTempDirectory("zproj-it-etcd-"), client, peer);
+        LocalEtcd etcd = new LocalEtcd(Files.createTempDirectory(prefix), client, peer);
         Runtime.getRuntime().addShutdownHook(etcd.hook);
         etcd.start();
         return etcd;
@@ -91,6 +96,24 @@ public final class TestEtcd implements AutoCloseable {
         }
     }
 
+    /** etcd's resident memory now, in bytes (0 if it is not running). */
+    public long residentBytes() {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            return 0;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException e) {
+            // gone meanwhile
+        }
+        return 0;
+    }
+
     /** SIGKILL: etcd gone as a crash leaves it. */
     public void kill() {
         Process p = process;
@@ -112,6 +135,10 @@ public final class TestEtcd implements AutoCloseable {
         } catch (IllegalStateException e) {
             // shutting down already
         }
-        io.zproj.zfs.testing.TestPool.deleteTree(dir);
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 }
