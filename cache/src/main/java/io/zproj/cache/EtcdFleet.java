@@ -52,8 +52,8 @@ final class EtcdFleet implements Fleet {
     private final Map<String, InetSocketAddress> servers = new TreeMap<>();
     private final Map<ProjectId, Map<String, ProjectEntry>> copies = new HashMap<>();
     private final Map<ProjectId, String> writerKeys = new HashMap<>();
-    private volatile Map<ProjectId, String> writers = Map.of();
-    private volatile Map<ProjectId, Map<String, ProjectEntry>> copiesView = Map.of();
+    private final Map<ProjectId, String> writers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<ProjectId, Map<String, ProjectEntry>> copiesView = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile Map<String, InetSocketAddress> serversView = Map.of();
     /** This daemon's name (what its writer keys say) and its lease; the keys it holds. */
     private final String me;
@@ -68,7 +68,12 @@ final class EtcdFleet implements Fleet {
     private volatile boolean connected;
     private volatile long seenRevision;
     private volatile List<InetSocketAddress> serverList = List.of();
-    private volatile Map<ProjectId, ProjectEntry> listed = Map.of();
+    /** The readers' view, updated in place per changed project (a full copy per event would cost O(projects)). */
+    private final Map<ProjectId, ProjectEntry> live = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<ProjectId, ProjectEntry> listed = java.util.Collections.unmodifiableMap(live);
+    /** Projects whose keys changed since the last publish; all of them when a server came or went. */
+    private final java.util.Set<ProjectId> dirty = new java.util.HashSet<>();
+    private boolean serversChanged = true;
 
     private final List<URI> endpoints;
 
@@ -332,15 +337,11 @@ final class EtcdFleet implements Fleet {
             watcher = null;
         }
         try {
-            GetResponse r = client.getKVClient().get(PREFIX, GetOption.builder().isPrefix(true).build())
-                    .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             servers.clear();
             copies.clear();
             writerKeys.clear();
-            for (KeyValue kv : r.getKvs()) {
-                put(kv);
-            }
-            revision = r.getHeader().getRevision();
+            serversChanged = true;
+            revision = readAll();
             publish();
             watcher = client.getWatchClient().watch(PREFIX,
                     WatchOption.builder().isPrefix(true).withRevision(revision + 1).build(),
@@ -362,6 +363,40 @@ final class EtcdFleet implements Fleet {
             loop.schedule(this::resync, 1, TimeUnit.SECONDS);
         }
     }
+
+    /**
+     * Reads every key under the prefix in pages of {@value #PAGE} keys, all at the revision of the
+     * first page (one consistent picture, however many projects; a single answer for 100,000 would
+     * pass gRPC's message limit).
+     *
+     * @return that revision
+     */
+    private long readAll() throws ExecutionException, InterruptedException, TimeoutException {
+        ByteSequence end = ByteSequence.from(FleetKeys.PREFIX.substring(0, FleetKeys.PREFIX.length() - 1)
+                + (char) (FleetKeys.PREFIX.charAt(FleetKeys.PREFIX.length() - 1) + 1), StandardCharsets.UTF_8);
+        ByteSequence from = PREFIX;
+        long at = 0;
+        while (true) {
+            GetOption.Builder o = GetOption.builder().withRange(end).withLimit(PAGE);
+            if (at != 0) {
+                o.withRevision(at);
+            }
+            GetResponse r = client.getKVClient().get(from, o.build()).get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (at == 0) {
+                at = r.getHeader().getRevision();
+            }
+            for (KeyValue kv : r.getKvs()) {
+                put(kv);
+            }
+            if (!r.isMore() || r.getKvs().isEmpty()) {
+                return at;
+            }
+            byte[] last = r.getKvs().get(r.getKvs().size() - 1).getKey().getBytes();
+            from = ByteSequence.from(java.util.Arrays.copyOf(last, last.length + 1)); // the next key after it
+        }
+    }
+
+    private static final int PAGE = 5_000;
 
     private void apply(WatchResponse response) {
         if (watcher == null) {
@@ -392,11 +427,14 @@ final class EtcdFleet implements Fleet {
             FleetKeys.parse(key).ifPresent(k -> {
                 if (k instanceof FleetKeys.ServerKey s) {
                     servers.put(s.server(), FleetKeys.decodeAddress(value));
+                    serversChanged = true;
                 } else if (k instanceof FleetKeys.WriterKey w) {
                     writerKeys.put(new ProjectId(w.project()), new String(value, StandardCharsets.UTF_8));
+                    dirty.add(new ProjectId(w.project()));
                 } else if (k instanceof FleetKeys.ProjectKey p) {
                     copies.computeIfAbsent(new ProjectId(p.project()), x -> new HashMap<>())
                             .put(p.server(), FleetKeys.decodeEntry(p.project(), value));
+                    dirty.add(new ProjectId(p.project()));
                 }
             });
         } catch (IllegalArgumentException e) {
@@ -408,9 +446,12 @@ final class EtcdFleet implements Fleet {
         FleetKeys.parse(key).ifPresent(k -> {
             if (k instanceof FleetKeys.ServerKey s) {
                 servers.remove(s.server());
+                serversChanged = true;
             } else if (k instanceof FleetKeys.WriterKey w) {
                 writerKeys.remove(new ProjectId(w.project()));
+                dirty.add(new ProjectId(w.project()));
             } else if (k instanceof FleetKeys.ProjectKey p) {
+                dirty.add(new ProjectId(p.project()));
                 Map<String, ProjectEntry> c = copies.get(new ProjectId(p.project()));
                 if (c != null) {
                     c.remove(p.server());
@@ -424,19 +465,41 @@ final class EtcdFleet implements Fleet {
 
     /** Replaces the readers' view: projects held by a listed server, and the servers' addresses. */
     private void publish() {
-        Map<ProjectId, ProjectEntry> view = new HashMap<>();
-        copies.forEach((id, byServer) -> byServer.forEach((server, entry) -> {
-            if (servers.containsKey(server)) {
-                view.merge(id, entry, Fleet::newer);
+        if (serversChanged) { // a server came or went: every project's view may change
+            serversView = Map.copyOf(servers);
+            serverList = List.copyOf(new ArrayList<>(servers.values()));
+            dirty.addAll(copies.keySet());
+            dirty.addAll(live.keySet());
+            dirty.addAll(writerKeys.keySet());
+            dirty.addAll(writers.keySet());
+            serversChanged = false;
+        }
+        for (ProjectId id : dirty) {
+            Map<String, ProjectEntry> byServer = copies.getOrDefault(id, Map.of());
+            ProjectEntry merged = null;
+            for (Map.Entry<String, ProjectEntry> e : byServer.entrySet()) {
+                if (servers.containsKey(e.getKey())) {
+                    merged = merged == null ? e.getValue() : Fleet.newer(merged, e.getValue());
+                }
             }
-        }));
-        listed = Map.copyOf(view);
-        writers = Map.copyOf(writerKeys);
-        Map<ProjectId, Map<String, ProjectEntry>> cv = new HashMap<>();
-        copies.forEach((id, byServer) -> cv.put(id, Map.copyOf(byServer)));
-        copiesView = Map.copyOf(cv);
-        serversView = Map.copyOf(servers);
-        serverList = List.copyOf(new ArrayList<>(servers.values()));
+            if (merged == null) {
+                live.remove(id);
+            } else {
+                live.put(id, merged);
+            }
+            if (byServer.isEmpty()) {
+                copiesView.remove(id);
+            } else {
+                copiesView.put(id, Map.copyOf(byServer));
+            }
+            String w = writerKeys.get(id);
+            if (w == null) {
+                writers.remove(id);
+            } else {
+                writers.put(id, w);
+            }
+        }
+        dirty.clear();
         seenRevision = revision;
         for (Runnable l : listeners) {
             try {
