@@ -73,8 +73,17 @@ final class Refresher {
     }
 
     /**
-     * Refreshes every mounted clean project whose replica's head is not the local head, in
-     * parallel, and returns when they are done (or deferred because they are in use).
+     * Refreshes at once per host, whichever replica each pulls from: a change many projects share
+     * (a replica back after a week) does not have every host pull them all at the same moment.
+     */
+    static final int MAX_PARALLEL_REFRESHES = 2;
+    private final java.util.concurrent.Semaphore refreshPermits = new java.util.concurrent.Semaphore(
+            MAX_PARALLEL_REFRESHES);
+
+    /**
+     * Refreshes every mounted clean project whose replica's head is not the local head, at most
+     * {@link #MAX_PARALLEL_REFRESHES} at once, and returns when they are done (or deferred because
+     * they are in use).
      */
     void refreshBehind(Map<ProjectId, ProjectEntry> listed) {
         natives.remount(local.mounted());
@@ -99,7 +108,12 @@ final class Refresher {
             if (!keepAsItIs.test(id) && running.add(id)) {
                 started.add(CompletableFuture.runAsync(() -> {
                     try {
-                        refreshMounted(id);
+                        refreshPermits.acquireUninterruptibly();
+                        try {
+                            refreshMounted(id);
+                        } finally {
+                            refreshPermits.release();
+                        }
                     } finally {
                         running.remove(id);
                     }
