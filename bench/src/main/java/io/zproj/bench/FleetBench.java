@@ -81,7 +81,7 @@ final class FleetBench {
         Path dir = Files.createTempDirectory("zproj-bench-fleet-");
         md.add("# fleet");
         md.add("");
-        md.add("Measured " + Instant.now().toString().substring(0, 16) + "Z on " + Report.machine() + ".");
+        md.add(Report.machine());
         md.add("");
         md.add("| side | projects | mount start-up s | first ls s | new project seen by the mount: p50 / p99 / max ms "
                 + "| mount RSS MiB | etcd RSS MiB |");
