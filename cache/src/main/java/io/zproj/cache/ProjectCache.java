@@ -89,7 +89,8 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.eviction = new Eviction(zfs, local, natives, changes, writeBacks, writeBack, faultIn, config, clock);
         transfers.onShortOfSpace(eviction::makeRoom);
         this.conflicts = new Conflicts(zfs, local, natives, writeBack, transfers, config, list, clock);
-        this.access = new WriteAccess(zfs, local, list);
+        this.access = new WriteAccess(zfs, local, list,
+                id -> changes.has(id) || local.allUnsynced().contains(id), writeBack::notTheWriter);
         transfers.writerRevisions(list::writerRevision);
         this.faultIn.writeAccess(access);
         this.eviction.onEvicted(id -> {

@@ -25,10 +25,20 @@ final class WriteAccess {
     private final Fleet fleet;
     private final Set<ProjectId> readOnly = ConcurrentHashMap.newKeySet();
 
-    WriteAccess(Zfs zfs, LocalProjects local, Fleet fleet) {
+    private final java.util.function.Predicate<ProjectId> unsynced;
+    private final java.util.function.BiConsumer<ProjectId, String> conflicted;
+
+    /**
+     * @param unsynced   whether the project has changes here that no replica has
+     * @param conflicted marks such a project conflicted when another host writes it now
+     */
+    WriteAccess(Zfs zfs, LocalProjects local, Fleet fleet, java.util.function.Predicate<ProjectId> unsynced,
+            java.util.function.BiConsumer<ProjectId, String> conflicted) {
         this.zfs = zfs;
         this.local = local;
         this.fleet = fleet;
+        this.unsynced = unsynced;
+        this.conflicted = conflicted;
         fleet.onWritersLost(this::lost);
     }
 
@@ -49,6 +59,11 @@ final class WriteAccess {
             readOnly.add(id);
             LOG.log(Level.INFO, id + " is served read-only: " + fleet.writer(id).map(w -> w + " writes it")
                     .orElse("its writer key could not be taken"));
+            if (unsynced.test(id)) { // written here while this host held the key, and not written back
+                conflicted.accept(id, "it has changes made here that no replica has, but "
+                        + fleet.writer(id).orElse("another host") + " writes it now: they are kept here, read-only, "
+                        + "and not written back (zproj take once it lets go, then zproj resolve)");
+            }
         }
     }
 

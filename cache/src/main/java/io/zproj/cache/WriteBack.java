@@ -60,6 +60,8 @@ final class WriteBack {
     private final Map<ProjectId, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<ProjectId, Map<InetSocketAddress, ReplicaState>> replicas = new ConcurrentHashMap<>();
     private final Map<ProjectId, String> conflicted = new ConcurrentHashMap<>();
+    /** Conflicted because another host writes the project now: not pushed anywhere (it would be refused). */
+    private final java.util.Set<ProjectId> notWriter = ConcurrentHashMap.newKeySet();
     private final ExecutorService pushes;
     private final Transfers inProgress;
 
@@ -106,7 +108,10 @@ final class WriteBack {
             Map<InetSocketAddress, Future<Result>> running = new LinkedHashMap<>();
             for (InetSocketAddress server : fleet.servers()) {
                 ReplicaState known = replicas.getOrDefault(id, Map.of()).getOrDefault(server, ReplicaState.UNKNOWN);
-                if (known.outcome() == Outcome.DIVERGED && conflicted.containsKey(id)
+                if (notWriter.contains(id)) {
+                    running.put(server, java.util.concurrent.CompletableFuture.completedFuture(new Result(
+                            Outcome.DIVERGED, "not written back: " + conflicted.get(id))));
+                } else if (known.outcome() == Outcome.DIVERGED && conflicted.containsKey(id)
                         || known.outcome() == Outcome.REFUSED && !snapshotted && known.acked().isPresent()) {
                     running.put(server, java.util.concurrent.CompletableFuture.completedFuture(new Result(
                             known.outcome(), known.outcome().word() + ": " + known.error() + " (not retried until "
@@ -240,8 +245,19 @@ final class WriteBack {
 
     /** Forgets a conflict once it is resolved: every replica is written to again. */
     void resolved(ProjectId id) {
+        notWriter.remove(id);
         conflicted.remove(id);
         replicas.remove(id);
+    }
+
+    /**
+     * The project has changes made here, but another host holds its writer key now (this host
+     * lost it while away): the changes are kept, never pushed, until resolved.
+     */
+    void notTheWriter(ProjectId id, String why) {
+        notWriter.add(id);
+        conflicted.put(id, why);
+        LOG.log(Level.ERROR, id + " is conflicted: " + why);
     }
 
     /** Why a project is conflicted, if it is. */

@@ -168,6 +168,41 @@ class WriterKeyIT {
     }
 
     @Test
+    void aHostThatComesBackWithUnsyncedChanges_afterAnotherTookItsKey_keepsThemAsAConflict_readOnly() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
+        cluster.rescanAll();
+        Host a = host("a");
+        open(a, id);
+        Files.writeString(a.dir(id).resolve("unsynced.txt"), "made while a held the key");
+        try (io.etcd.jetcd.Client etcdClient = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
+            etcdClient.getKVClient().delete(io.etcd.jetcd.ByteSequence.from(
+                    io.zproj.transport.fleet.FleetKeys.writer(id.uuid()), java.nio.charset.StandardCharsets.UTF_8))
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS); // a's lease ran out while it was away
+        }
+        Host b = host("b");
+        open(b, id);
+        assertThat(state(b, id)).isEqualTo("clean"); // b writes it now
+        a.stop(); // its write-back at shutdown is refused by fencing; the change stays in a's pool
+        hosts.remove(a);
+        Host back = host("a"); // the same cache root and state: a comes back
+        open(back, id);
+        assertThat(state(back, id)).isEqualTo("conflicted");
+        assertThat(back.cache().status().stream().filter(st -> st.id().equals(id)).findFirst().orElseThrow()
+                .conflict().orElseThrow()).contains("host-b writes it now");
+        assertThat(Files.readString(back.dir(id).resolve("unsynced.txt"))).isEqualTo("made while a held the key");
+        assertThatThrownBy(() -> Files.writeString(back.dir(id).resolve("more.txt"), "more"))
+                .isInstanceOf(FileSystemException.class).hasMessageContaining("Read-only file system");
+        for (int i = 0; i < 2; i++) {
+            Path check = cluster.mount(cluster.root(i).child(id));
+            try {
+                assertThat(check.resolve("unsynced.txt")).as("never reached replica " + i).doesNotExist();
+            } finally {
+                cluster.zfs().unmount(cluster.root(i).child(id));
+            }
+        }
+    }
+
+    @Test
     void aWriterThatStops_letsGo_andTheNextAccessElsewhereTakesIt() throws Exception {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
         cluster.rescanAll();
