@@ -10,11 +10,11 @@ import io.zproj.zfs.ProjectId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.zproj.zfs.testing.Await;
 
 /**
  * Servers publish to a real etcd, a client follows it with a watch: what a server holds reaches
@@ -42,14 +42,6 @@ class EtcdFleetIT {
         }
     }
 
-    /** Waits up to {@code seconds} for {@code condition}. */
-    private static void within(double seconds, String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        while (!condition.call()) {
-            assertThat(System.nanoTime()).as(what + " within " + seconds + " s").isLessThan(deadline);
-            Thread.sleep(10);
-        }
-    }
 
     @Test
     void aNewProjectAndANewHead_reachTheClientByTheWatch_withinASecond() throws Exception {
@@ -67,14 +59,14 @@ class EtcdFleetIT {
             try (TransportClient c = cluster.transport().connect(cluster.address(1), "it")) {
                 c.create(created.uuid(), 0);
             }
-            within(1, "the new project seen", () -> fleet.listed().containsKey(created));
+            Await.within(1, "the new project seen", () -> fleet.listed().containsKey(created));
             assertThat(fleet.revision()).isGreaterThan(before);
             assertThat(changes.get()).isPositive();
 
             long head = fleet.listed().get(seeded).newest().orElseThrow().guid();
             cluster.zfs().snapshot(cluster.root(0).child(seeded).snapshot("zproj-20261126T150000Z"));
             cluster.rescanAll();
-            within(1, "the new head seen", () -> fleet.listed().get(seeded).newest().orElseThrow().guid() != head);
+            Await.within(1, "the new head seen", () -> fleet.listed().get(seeded).newest().orElseThrow().guid() != head);
         }
     }
 
@@ -83,12 +75,12 @@ class EtcdFleetIT {
         ProjectId onlyOnB = cluster.seed(dir -> Files.writeString(dir.resolve("b"), "b"), 1);
         cluster.rescanAll();
         try (EtcdFleet fleet = EtcdFleet.start(etcd.endpoints())) {
-            within(1, "the project seen", () -> fleet.listed().containsKey(onlyOnB));
+            Await.within(1, "the project seen", () -> fleet.listed().containsKey(onlyOnB));
             cluster.stop(1);
-            within(1, "server 1 gone", () -> !fleet.servers().contains(cluster.address(1)));
+            Await.within(1, "server 1 gone", () -> !fleet.servers().contains(cluster.address(1)));
             assertThat(fleet.listed()).doesNotContainKey(onlyOnB);
             cluster.restart(1);
-            within(5, "server 1 back", () -> fleet.servers().contains(cluster.address(1))
+            Await.within(5, "server 1 back", () -> fleet.servers().contains(cluster.address(1))
                     && fleet.listed().containsKey(onlyOnB));
         }
     }
@@ -98,9 +90,9 @@ class EtcdFleetIT {
         ProjectId kept = cluster.seed(dir -> Files.writeString(dir.resolve("k"), "k"), 0);
         cluster.rescanAll();
         try (EtcdFleet fleet = EtcdFleet.start(etcd.endpoints())) {
-            within(1, "the project seen", () -> fleet.listed().containsKey(kept));
+            Await.within(1, "the project seen", () -> fleet.listed().containsKey(kept));
             etcd.kill();
-            within(30, "the watch noticed", () -> !fleet.connected());
+            Await.within(30, "the watch noticed", () -> !fleet.connected());
             assertThat(fleet.listed()).containsKey(kept); // still served from what is known
             assertThat(fleet.describe()).contains("NOT ANSWERING").contains("serving what was known");
             ProjectId meanwhile = ProjectId.random();
@@ -108,7 +100,7 @@ class EtcdFleetIT {
                 c.create(meanwhile.uuid(), 0); // the server serves on; its publication waits for etcd
             }
             etcd.start();
-            within(30, "the change made meanwhile seen", () -> fleet.connected()
+            Await.within(30, "the change made meanwhile seen", () -> fleet.connected()
                     && fleet.listed().containsKey(meanwhile) && fleet.listed().containsKey(kept));
             assertThat(fleet.describe()).contains("watching at revision");
         }

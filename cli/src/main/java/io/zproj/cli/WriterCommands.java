@@ -14,7 +14,7 @@ final class WriterCommands {
 
     private WriterCommands() {}
 
-    /** What both commands take: the project and the mount daemon to ask. */
+    /** A request about one project to the running mount daemon: the project, and which daemon to ask. */
     abstract static class Base implements Callable<Integer> {
         @Spec
         CommandSpec spec;

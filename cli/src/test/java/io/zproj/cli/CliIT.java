@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.zproj.zfs.testing.Await;
 
 /**
  * The launcher jar as a user runs it: {@code zproj server} processes on loopback, {@code zproj
@@ -332,20 +333,20 @@ class CliIT {
             Path mountpoint = pool.dir().resolve("projects-etcd");
             Process mount = startMountWith(mountpoint, pool.dir().resolve("client-state-etcd"), "--etcd", url);
             try {
-                until(30, "the seeded project listed", () -> Files.exists(mountpoint.resolve(project.toString())));
+                Await.within(30, "the seeded project listed", () -> Files.exists(mountpoint.resolve(project.toString())));
                 // a project pushed to srv2 appears in the mount by the watch (no list request is made)
                 ProjectId fresh = ProjectId.random();
                 zfs.createDataset(pool.dataset("sender").child(fresh),
                         DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
-                until(30, "srv2 published", () -> run("ls", "--from", srv2At).exit() == 0);
+                Await.within(30, "srv2 published", () -> run("ls", "--from", srv2At).exit() == 0);
                 Run push = run("push", fresh.toString(), "--to", srv2At, "--root",
                         pool.dataset("sender").value());
                 assertThat(push.exit()).as(push.err()).isZero();
-                until(2, "the pushed project listed", () -> Files.exists(mountpoint.resolve(fresh.toString())));
+                Await.within(2, "the pushed project listed", () -> Files.exists(mountpoint.resolve(fresh.toString())));
                 // srv2 killed: its lease expires, and what only it held leaves the namespace
                 srv2.destroyForcibly();
                 srv2.waitFor();
-                until(25, "the killed server's project gone", () -> !Files.exists(mountpoint.resolve(fresh.toString())));
+                Await.within(25, "the killed server's project gone", () -> !Files.exists(mountpoint.resolve(fresh.toString())));
                 assertThat(mountpoint.resolve(project.toString())).exists();
             } finally {
                 mount.destroy();
@@ -382,13 +383,13 @@ class CliIT {
             Process a = startMountAs("etcd-a", "laptop", mpA, stateA, "--etcd", url);
             Process b = null;
             try {
-                until(30, "a lists the project", () -> Files.exists(mpA.resolve(shared.toString())));
+                Await.within(30, "a lists the project", () -> Files.exists(mpA.resolve(shared.toString())));
                 Files.writeString(mpA.resolve(shared.toString()).resolve("acked.txt"), "acked before the kill");
                 Run sync = run("sync", "--state", stateA.toString());
                 assertThat(sync.exit()).as(sync.out() + sync.err()).isZero();
                 b = startMountAs("etcd-b", "desk", mpB, stateB, "--etcd", url);
                 Path onB = mpB.resolve(shared.toString());
-                until(30, "b lists the project", () -> Files.exists(onB));
+                Await.within(30, "b lists the project", () -> Files.exists(onB));
                 assertThat(Files.readString(onB.resolve("acked.txt"))).isEqualTo("acked before the kill");
                 assertThatThrownBy(() -> Files.writeString(onB.resolve("b.txt"), "b"))
                         .hasMessageContaining("Read-only file system");
@@ -398,7 +399,7 @@ class CliIT {
 
                 a.destroyForcibly(); // kill -9: no write-back, no release, its lease runs out
                 a.waitFor();
-                until(40, "b takes the key once a's lease expired",
+                Await.within(40, "b takes the key once a's lease expired",
                         () -> run("take", shared.toString(), "--state", stateB.toString()).exit() == 0);
                 Files.writeString(onB.resolve("b.txt"), "b writes now");
                 assertThat(Files.readString(onB.resolve("acked.txt"))).isEqualTo("acked before the kill");
@@ -417,14 +418,6 @@ class CliIT {
         }
     }
 
-    private static void until(double seconds, String what, java.util.concurrent.Callable<Boolean> condition)
-            throws Exception {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        while (!condition.call()) {
-            assertThat(System.nanoTime()).as(what + " within " + seconds + " s").isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void mountKilledBetweenAWriteAndItsWriteBack_theWriteReachesTheReplicasAfterRestart() throws Exception {

@@ -20,11 +20,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.zproj.zfs.testing.Await;
 
 /**
  * One writer per project, with two real mounts following a real etcd: the host that opens a
@@ -88,16 +88,9 @@ class WriterKeyIT {
         return h;
     }
 
-    private static void within(double seconds, String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        while (!condition.call()) {
-            assertThat(System.nanoTime()).as(what + " within " + seconds + " s").isLessThan(deadline);
-            Thread.sleep(20);
-        }
-    }
 
     private static void open(Host h, ProjectId id) throws Exception {
-        within(5, h.name() + " lists " + id, () -> Files.exists(h.dir(id)));
+        Await.within(5, h.name() + " lists " + id, () -> Files.exists(h.dir(id)));
         try (var s = Files.list(h.dir(id))) {
             s.count();
         }
@@ -126,7 +119,7 @@ class WriterKeyIT {
 
         ProjectCache.SyncReport synced = a.cache().sync(Optional.of(id));
         assertThat(synced.ok()).as(String.join("\n", synced.lines())).isTrue();
-        within(15, "b sees a's write-back", () -> Files.exists(b.dir(id).resolve("from-a.txt")));
+        Await.within(15, "b sees a's write-back", () -> Files.exists(b.dir(id).resolve("from-a.txt")));
         assertThat(Files.readString(b.dir(id).resolve("from-a.txt"))).isEqualTo("written on a");
 
         assertThatThrownBy(() -> b.cache().take(id)).hasMessageContaining("is written by host-a");
@@ -213,9 +206,9 @@ class WriterKeyIT {
         Files.writeString(a.dir(id).resolve("last.txt"), "a's last words");
         a.stop(); // writes back, then its lease is revoked: the key goes
         hosts.remove(a);
-        within(15, "b sees a's last write-back", () -> Files.exists(b.dir(id).resolve("last.txt")));
-        within(5, "b knows a let go", () -> !state(b, id).contains("host-a writes it"));
-        within(15, "an access through b's namespace takes it", () -> {
+        Await.within(15, "b sees a's last write-back", () -> Files.exists(b.dir(id).resolve("last.txt")));
+        Await.within(5, "b knows a let go", () -> !state(b, id).contains("host-a writes it"));
+        Await.within(15, "an access through b's namespace takes it", () -> {
             b.cache().open(id); // what the FUSE daemon asks on a lookup or a passthrough access
             return state(b, id).equals("clean");
         });
