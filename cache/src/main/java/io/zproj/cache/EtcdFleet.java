@@ -84,13 +84,13 @@ final class EtcdFleet implements Fleet {
     }
 
     /** Connects and reads the fleet, waiting up to a few seconds for etcd; keeps trying in the background after. */
-    static EtcdFleet start(List<URI> endpoints) {
-        return start(endpoints, "");
+    static EtcdFleet start(List<URI> endpoints, java.util.Optional<io.zproj.transport.tls.NodeTls> tls) {
+        return start(endpoints, tls, "");
     }
 
     /** @param me this host's name, what the writer keys it takes say */
-    static EtcdFleet start(List<URI> endpoints, String me) {
-        EtcdFleet f = new EtcdFleet(Client.builder().endpoints(endpoints.toArray(URI[]::new)).build(), endpoints, me);
+    static EtcdFleet start(List<URI> endpoints, java.util.Optional<io.zproj.transport.tls.NodeTls> tls, String me) {
+        EtcdFleet f = new EtcdFleet(io.zproj.transport.fleet.EtcdClients.connect(endpoints, tls), endpoints, me);
         try {
             f.loop.submit(f::resync).get();
         } catch (InterruptedException e) {

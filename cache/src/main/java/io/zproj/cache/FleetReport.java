@@ -21,8 +21,9 @@ public final class FleetReport {
      *
      * @throws IOException if etcd does not answer
      */
-    public static List<String> where(List<URI> etcd, ProjectId id) throws IOException {
-        try (EtcdFleet fleet = EtcdFleet.start(etcd)) {
+    public static List<String> where(List<URI> etcd, java.util.Optional<io.zproj.transport.tls.NodeTls> tls, ProjectId id)
+            throws IOException {
+        try (EtcdFleet fleet = EtcdFleet.start(etcd, tls)) {
             if (!fleet.connected()) {
                 throw new IOException("etcd at " + etcd + " does not answer");
             }

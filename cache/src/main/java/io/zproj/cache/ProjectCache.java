@@ -74,7 +74,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.clock = clock;
         ProjectTransfers transfers = new ProjectTransfers(zfs, transport, clientName);
         this.list = config.etcd().isEmpty() ? new PolledFleet(transport, config.servers())
-                : EtcdFleet.start(config.etcd(), clientName);
+                : EtcdFleet.start(config.etcd(), transport.tls(), clientName);
         this.local = new LocalProjects(zfs, config, clock, state, natives);
         this.natives.backedBy(local::backing);
         this.changes = new Changes(zfs, config.cacheRoot());

@@ -47,7 +47,7 @@ class EtcdFleetIT {
     void aNewProjectAndANewHead_reachTheClientByTheWatch_withinASecond() throws Exception {
         ProjectId seeded = cluster.seed(dir -> Files.writeString(dir.resolve("a"), "a"), 0, 1);
         cluster.rescanAll();
-        try (EtcdFleet fleet = EtcdFleet.start(etcd.endpoints())) {
+        try (EtcdFleet fleet = EtcdFleet.start(etcd.endpoints(), java.util.Optional.empty())) {
             AtomicInteger changes = new AtomicInteger();
             fleet.onChange(changes::incrementAndGet);
             assertThat(fleet.connected()).isTrue();
@@ -74,7 +74,7 @@ class EtcdFleetIT {
     void aServerThatStops_dropsOut_andComesBackWhenItReturns() throws Exception {
         ProjectId onlyOnB = cluster.seed(dir -> Files.writeString(dir.resolve("b"), "b"), 1);
         cluster.rescanAll();
-        try (EtcdFleet fleet = EtcdFleet.start(etcd.endpoints())) {
+        try (EtcdFleet fleet = EtcdFleet.start(etcd.endpoints(), java.util.Optional.empty())) {
             Await.within(1, "the project seen", () -> fleet.listed().containsKey(onlyOnB));
             cluster.stop(1);
             Await.within(1, "server 1 gone", () -> !fleet.servers().contains(cluster.address(1)));
@@ -89,7 +89,7 @@ class EtcdFleetIT {
     void etcdGoneAndBack_theViewStays_thenTheWatchResumes_andAChangeMadeMeanwhileIsSeen() throws Exception {
         ProjectId kept = cluster.seed(dir -> Files.writeString(dir.resolve("k"), "k"), 0);
         cluster.rescanAll();
-        try (EtcdFleet fleet = EtcdFleet.start(etcd.endpoints())) {
+        try (EtcdFleet fleet = EtcdFleet.start(etcd.endpoints(), java.util.Optional.empty())) {
             Await.within(1, "the project seen", () -> fleet.listed().containsKey(kept));
             etcd.kill();
             Await.within(30, "the watch noticed", () -> !fleet.connected());

@@ -25,10 +25,13 @@ final class WhereCommand implements Callable<Integer> {
             description = "etcd endpoints (default: $ZPROJ_ETCD)")
     String etcd;
 
+    @picocli.CommandLine.Mixin
+    TlsOptions tls;
+
     @Override
     public Integer call() throws IOException {
         ProjectId id = ProjectId.parse(uuid);
-        for (String line : FleetReport.where(EtcdOptions.endpoints(etcd), id)) {
+        for (String line : FleetReport.where(EtcdOptions.endpoints(etcd), tls.client(), id)) {
             spec.commandLine().getOut().println(line);
         }
         return 0;

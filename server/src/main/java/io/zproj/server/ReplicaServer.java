@@ -126,7 +126,8 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
                     throw new IllegalArgumentException("listening on " + Addresses.format(at) + ", this server needs "
                             + "--advertise HOST:PORT: the address clients dial, published in etcd");
                 }
-                server.publisher = Optional.of(EtcdPublisher.start(config.etcd(), config.name(), at, server::list));
+                server.publisher = Optional.of(EtcdPublisher.start(config.etcd(), transport.tls(), config.name(), at,
+                        server::list));
             }
         } catch (IOException | RuntimeException e) {
             server.closeQuietly();

@@ -70,9 +70,9 @@ public final class EtcdPublisher implements AutoCloseable {
      *
      * @param all every project the server holds now (read again after a lost lease)
      */
-    public static EtcdPublisher start(List<URI> endpoints, String server, InetSocketAddress advertise,
-            Supplier<Collection<ProjectEntry>> all) {
-        EtcdPublisher p = new EtcdPublisher(Client.builder().endpoints(endpoints.toArray(URI[]::new)).build(), server,
+    public static EtcdPublisher start(List<URI> endpoints, java.util.Optional<io.zproj.transport.tls.NodeTls> tls,
+            String server, InetSocketAddress advertise, Supplier<Collection<ProjectEntry>> all) {
+        EtcdPublisher p = new EtcdPublisher(io.zproj.transport.fleet.EtcdClients.connect(endpoints, tls), server,
                 advertise, all);
         try {
             p.writer.submit(p::republishIfStale).get();

@@ -20,13 +20,17 @@ public final class LocalEtcd implements AutoCloseable {
     private final Path dir;
     private final int clientPort;
     private final int peerPort;
+    private final int healthPort;
+    private final java.util.Optional<Path> tls;
     private Process process;
     private final Thread hook = new Thread(this::kill, "zproj-etcd-stop");
 
-    private LocalEtcd(Path dir, int clientPort, int peerPort) {
+    private LocalEtcd(Path dir, int clientPort, int peerPort, int healthPort, java.util.Optional<Path> tls) {
         this.dir = dir;
         this.clientPort = clientPort;
         this.peerPort = peerPort;
+        this.healthPort = healthPort;
+        this.tls = tls;
     }
 
     /** For tests: data under a temporary {@code zproj-it-etcd-*} directory (swept by {@code ./zproj test}). */
@@ -36,20 +40,32 @@ public final class LocalEtcd implements AutoCloseable {
 
     /** An etcd with its data in a new temporary directory named {@code prefix...}. */
     public static LocalEtcd launch(String prefix) throws IOException {
+        return launch(prefix, java.util.Optional.empty());
+    }
+
+    /**
+     * @param tls a node directory from {@code zproj ca issue ... --role server} (with 127.0.0.1
+     *            among its names): clients then speak TLS and must present a certificate of that
+     *            CA ({@code --client-cert-auth}): only zproj's identities get in
+     */
+    public static LocalEtcd launch(String prefix, java.util.Optional<Path> tls) throws IOException {
         int client;
         int peer;
-        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
+        int health;
+        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
+                ServerSocket c = new ServerSocket(0)) {
             client = a.getLocalPort();
             peer = b.getLocalPort();
+            health = c.getLocalPort();
         }
-        LocalEtcd etcd = new LocalEtcd(Files.createTempDirectory(prefix), client, peer);
+        LocalEtcd etcd = new LocalEtcd(Files.createTempDirectory(prefix), client, peer, health, tls);
         Runtime.getRuntime().addShutdownHook(etcd.hook);
         etcd.start();
         return etcd;
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + clientPort);
+        return URI.create((tls.isPresent() ? "https" : "http") + "://127.0.0.1:" + clientPort);
     }
 
     public List<URI> endpoints() {
@@ -59,10 +75,17 @@ public final class LocalEtcd implements AutoCloseable {
     /** Starts (again) on the same ports and data, and waits until it reports healthy. */
     public void start() throws IOException {
         String peerUrl = "http://127.0.0.1:" + peerPort;
-        process = new ProcessBuilder("etcd", "--name", "test", "--data-dir", dir.resolve("data").toString(),
-                "--listen-client-urls", endpoint().toString(), "--advertise-client-urls", endpoint().toString(),
-                "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-                "--initial-cluster", "test=" + peerUrl, "--log-level", "warn")
+        List<String> cmd = new java.util.ArrayList<>(List.of("etcd", "--name", "test", "--data-dir",
+                dir.resolve("data").toString(), "--listen-client-urls", endpoint().toString(),
+                "--advertise-client-urls", endpoint().toString(), "--listen-peer-urls", peerUrl,
+                "--initial-advertise-peer-urls", peerUrl, "--initial-cluster", "test=" + peerUrl,
+                "--listen-metrics-urls", "http://127.0.0.1:" + healthPort, "--log-level", "warn"));
+        if (tls.isPresent()) {
+            cmd.addAll(List.of("--cert-file", tls.get().resolve("node.pem").toString(), "--key-file",
+                    tls.get().resolve("node.key").toString(), "--client-cert-auth", "--trusted-ca-file",
+                    tls.get().resolve("ca.pem").toString()));
+        }
+        process = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("etcd.log").toFile()))
                 .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -83,7 +106,8 @@ public final class LocalEtcd implements AutoCloseable {
 
     private boolean healthy() {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/health").toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + healthPort + "/health").toURL()
+                    .openConnection();
             c.setConnectTimeout(200);
             c.setReadTimeout(500);
             try {

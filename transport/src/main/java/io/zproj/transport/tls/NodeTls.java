@@ -32,13 +32,28 @@ public final class NodeTls {
     private final SslContext server;
     private final SslContext client;
     private final SslProvider provider;
+    private final PrivateKey key;
+    private final X509Certificate cert;
+    private final X509Certificate ca;
 
-    private NodeTls(Path dir, Identity identity, SslContext server, SslContext client, SslProvider provider) {
+    private NodeTls(Path dir, Identity identity, SslContext server, SslContext client, SslProvider provider,
+            PrivateKey key, X509Certificate cert, X509Certificate ca) {
         this.dir = dir;
         this.identity = identity;
         this.server = server;
         this.client = client;
         this.provider = provider;
+        this.key = key;
+        this.cert = cert;
+        this.ca = ca;
+    }
+
+    /**
+     * Sets up another client's TLS with this node's certificate and CA (etcd's gRPC client builds
+     * its own context, with the protocols gRPC needs).
+     */
+    public void configureClient(SslContextBuilder b) {
+        b.keyManager(key, cert).trustManager(ca);
     }
 
     /**
@@ -87,7 +102,7 @@ public final class NodeTls {
                     .trustManager(trust)
                     .endpointIdentificationAlgorithm("HTTPS")
                     .build();
-            return new NodeTls(dir, identity, server, client, provider);
+            return new NodeTls(dir, identity, server, client, provider, key, cert, ca);
         } catch (SSLException e) {
             throw new IOException("cannot set up TLS from " + dir + ": " + e.getMessage(), e);
         }
