@@ -204,54 +204,46 @@ public final class ControlServer implements AutoCloseable {
         return out;
     }
 
-    static String json(List<ProjectCache.ProjectStatus> projects) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < projects.size(); i++) {
-            ProjectCache.ProjectStatus p = projects.get(i);
-            sb.append(i == 0 ? "" : ",").append("{\"project\":").append(q(p.id().toString()))
-                    .append(",\"sizeBytes\":").append(p.sizeBytes())
-                    .append(",\"state\":").append(q(p.state()))
-                    .append(",\"newest\":").append(p.localNewest().map(s -> q(s.name())).orElse("null"))
-                    .append(",\"mounted\":").append(p.mounted())
-                    .append(",\"native\":").append(p.nativeMount())
-                    .append(",\"behind\":").append(p.behind().map(String::valueOf).orElse("null"))
-                    .append(",\"fetching\":").append(p.fetching())
-                    .append(",\"writingBack\":").append(p.writingBack())
-                    .append(",\"transfer\":").append(p.transfer().map(t -> "{\"kind\":" + q(t.kind()) + ",\"bytesDone\":"
-                            + t.done() + ",\"bytesTotal\":" + (t.total() > 0 ? Long.toString(t.total()) : "null") + "}")
-                            .orElse("null"))
-                    .append(",\"conflict\":").append(p.conflict().map(ControlServer::q).orElse("null"))
-                    .append(",\"replicas\":{");
-            int j = 0;
-            for (Map.Entry<InetSocketAddress, WriteBack.ReplicaState> r : p.replicas().entrySet()) {
-                sb.append(j++ == 0 ? "" : ",").append(q(Addresses.format(r.getKey()))).append(":{\"acked\":")
-                        .append(r.getValue().acked().map(s -> q(s.name())).orElse("null"))
-                        .append(",\"outcome\":").append(q(r.getValue().outcome().word()))
-                        .append(",\"failures\":").append(r.getValue().failures())
-                        .append(",\"error\":").append(q(r.getValue().error())).append('}');
-            }
-            sb.append("}}");
-        }
-        return sb.append(']').toString();
-    }
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-    private static String q(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : s.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
+    /** {@code status --json}: one array, a project per object, in the same order as the text. */
+    static String json(List<ProjectCache.ProjectStatus> projects) {
+        com.fasterxml.jackson.databind.node.ArrayNode all = JSON.createArrayNode();
+        for (ProjectCache.ProjectStatus p : projects) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = all.addObject();
+            o.put("project", p.id().toString());
+            o.put("sizeBytes", p.sizeBytes());
+            o.put("state", p.state());
+            o.put("newest", p.localNewest().map(s -> s.name()).orElse(null));
+            o.put("mounted", p.mounted());
+            o.put("native", p.nativeMount());
+            o.put("behind", p.behind().orElse(null));
+            o.put("fetching", p.fetching());
+            o.put("writingBack", p.writingBack());
+            if (p.transfer().isPresent()) {
+                Transfers.Progress t = p.transfer().get();
+                com.fasterxml.jackson.databind.node.ObjectNode tr = o.putObject("transfer");
+                tr.put("kind", t.kind());
+                tr.put("bytesDone", t.done());
+                tr.put("bytesTotal", t.total() > 0 ? t.total() : null);
+            } else {
+                o.putNull("transfer");
+            }
+            o.put("conflict", p.conflict().orElse(null));
+            com.fasterxml.jackson.databind.node.ObjectNode replicas = o.putObject("replicas");
+            for (Map.Entry<InetSocketAddress, WriteBack.ReplicaState> r : p.replicas().entrySet()) {
+                com.fasterxml.jackson.databind.node.ObjectNode rep = replicas.putObject(Addresses.format(r.getKey()));
+                rep.put("acked", r.getValue().acked().map(s -> s.name()).orElse(null));
+                rep.put("outcome", r.getValue().outcome().word());
+                rep.put("failures", r.getValue().failures());
+                rep.put("error", r.getValue().error());
             }
         }
-        return sb.append('"').toString();
+        try {
+            return JSON.writeValueAsString(all);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write the status as JSON", e);
+        }
     }
 
     /** Sends one request to a daemon's control socket and returns its answer lines. */
