@@ -1,20 +1,18 @@
 package io.zproj.cache;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
-/** The cache's one thread factory: daemon threads named after what they do. */
+/**
+ * Daemon threads named after what they do, from Netty's thread factory (the one the transport's
+ * event loops and the servers use too).
+ */
 final class Threads {
 
     private Threads() {}
 
-    /** Daemon threads called {@code name-1}, {@code name-2}, ... */
+    /** Daemon threads called {@code name-<pool>-<n>}. */
     static ThreadFactory named(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+        return new DefaultThreadFactory(name, true);
     }
 }

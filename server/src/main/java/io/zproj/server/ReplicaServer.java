@@ -93,11 +93,8 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         this.catalog = catalog;
         this.clock = clock;
         this.peers = new PeerCatchUp(zfs, config, () -> transport, () -> List.copyOf(entries.values()), writing::contains);
-        this.rescans = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "zproj-rescan");
-            t.setDaemon(true);
-            return t;
-        });
+        this.rescans = Executors.newSingleThreadScheduledExecutor(
+                new io.netty.util.concurrent.DefaultThreadFactory("zproj-rescan", true));
     }
 
     /**

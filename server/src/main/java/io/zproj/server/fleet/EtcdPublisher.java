@@ -46,11 +46,8 @@ public final class EtcdPublisher implements AutoCloseable {
     private final String server;
     private final InetSocketAddress advertise;
     private final Supplier<Collection<ProjectEntry>> all;
-    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "zproj-etcd-publisher");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor(
+            new io.netty.util.concurrent.DefaultThreadFactory("zproj-etcd-publisher", true));
     private long lease;
     private CloseableClient keepAlive;
     private volatile boolean stale = true;
