@@ -8,6 +8,7 @@ import io.etcd.jetcd.options.PutOption;
 import io.zproj.server.fleet.LocalEtcd;
 import io.zproj.transport.ProjectEntry;
 import io.zproj.transport.SnapshotEntry;
+import io.zproj.transport.fleet.EtcdClients;
 import io.zproj.transport.fleet.FleetKeys;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;
@@ -16,7 +17,6 @@ import io.zproj.zfs.Zfs;
 import io.zproj.zfs.ZfsConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -126,7 +126,7 @@ final class FleetBench {
             this.leases = new long[servers];
             for (int s = 0; s < servers; s++) {
                 leases[s] = client.getLeaseClient().grant(3600).get(10, TimeUnit.SECONDS).getID();
-                kv.put(bytes(FleetKeys.server(server(s))), ByteSequence.from(FleetKeys.encodeAddress(
+                kv.put(EtcdClients.bytes(FleetKeys.server(server(s))), ByteSequence.from(FleetKeys.encodeAddress(
                         new InetSocketAddress("127.0.0.1", 20_000 + s))), PutOption.builder().withLeaseId(leases[s])
                         .build()).get(10, TimeUnit.SECONDS);
             }
@@ -152,7 +152,7 @@ final class FleetBench {
         Op put(UUID id, int s, long guid) {
             ProjectEntry e = new ProjectEntry(id, Optional.of(new SnapshotEntry("zproj-bench", guid, 1,
                     Instant.now().getEpochSecond())), 1 << 20, 0);
-            return Op.put(bytes(FleetKeys.project(id, server(s))), ByteSequence.from(FleetKeys.encodeEntry(e)),
+            return Op.put(EtcdClients.bytes(FleetKeys.project(id, server(s))), ByteSequence.from(FleetKeys.encodeEntry(e)),
                     PutOption.builder().withLeaseId(leases[s]).build());
         }
 
@@ -163,9 +163,6 @@ final class FleetBench {
             }
         }
 
-        static ByteSequence bytes(String s) {
-            return ByteSequence.from(s, StandardCharsets.UTF_8);
-        }
     }
 
     private void measureEtcd(BenchPool pool, LocalEtcd etcd, Registrar reg, int n, int changes, Path dir)

@@ -9,6 +9,7 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
+import io.zproj.transport.fleet.EtcdClients;
 import io.zproj.transport.fleet.FleetKeys;
 import io.zproj.transport.ProjectEntry;
 import io.zproj.zfs.ProjectId;
@@ -39,11 +40,10 @@ import java.util.concurrent.TimeoutException;
 final class EtcdFleet implements Fleet {
 
     private static final System.Logger LOG = System.getLogger(EtcdFleet.class.getName());
-    private static final Duration OP_TIMEOUT = Duration.ofSeconds(5);
     /** How long a mount daemon that stops keeping its lease alive keeps its writer keys. */
     static final Duration WRITER_LEASE = Duration.ofSeconds(10);
-    private static final ByteSequence PREFIX = ByteSequence.from(FleetKeys.PREFIX, StandardCharsets.UTF_8);
-    private static final ByteSequence HEALTH = ByteSequence.from(FleetKeys.PREFIX + "health", StandardCharsets.UTF_8);
+    private static final ByteSequence PREFIX = EtcdClients.bytes(FleetKeys.PREFIX);
+    private static final ByteSequence HEALTH = EtcdClients.bytes(FleetKeys.PREFIX + "health");
 
     private final Client client;
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Threads.named("zproj-etcd"));
@@ -90,7 +90,7 @@ final class EtcdFleet implements Fleet {
 
     /** @param me this host's name, what the writer keys it takes say */
     static EtcdFleet start(List<URI> endpoints, java.util.Optional<io.zproj.transport.tls.NodeTls> tls, String me) {
-        EtcdFleet f = new EtcdFleet(io.zproj.transport.fleet.EtcdClients.connect(endpoints, tls), endpoints, me);
+        EtcdFleet f = new EtcdFleet(EtcdClients.connect(endpoints, tls), endpoints, me);
         try {
             f.loop.submit(f::resync).get();
         } catch (InterruptedException e) {
@@ -117,7 +117,7 @@ final class EtcdFleet implements Fleet {
             return; // resync is retrying already
         }
         try {
-            client.getKVClient().get(HEALTH).get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            client.getKVClient().get(HEALTH).get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (!connected) {
                 LOG.log(Level.INFO, "etcd: answering again; reading the fleet again");
                 resync();
@@ -126,7 +126,7 @@ final class EtcdFleet implements Fleet {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             if (connected) {
-                LOG.log(Level.WARNING, "etcd: not answering (" + describe(e) + "); serving what is known");
+                LOG.log(Level.WARNING, "etcd: not answering (" + EtcdClients.why(e) + "); serving what is known");
                 connected = false;
             }
         }
@@ -188,8 +188,8 @@ final class EtcdFleet implements Fleet {
      */
     @Override
     public boolean takeWriter(ProjectId id) {
-        ByteSequence key = ByteSequence.from(FleetKeys.writer(id.uuid()), StandardCharsets.UTF_8);
-        ByteSequence mine = ByteSequence.from(me, StandardCharsets.UTF_8);
+        ByteSequence key = EtcdClients.bytes(FleetKeys.writer(id.uuid()));
+        ByteSequence mine = EtcdClients.bytes(me);
         try {
             long l = lease();
             io.etcd.jetcd.options.PutOption withLease = io.etcd.jetcd.options.PutOption.builder().withLeaseId(l).build();
@@ -198,7 +198,7 @@ final class EtcdFleet implements Fleet {
                             io.etcd.jetcd.op.CmpTarget.createRevision(0)))
                     .Then(io.etcd.jetcd.op.Op.put(key, mine, withLease))
                     .Else(io.etcd.jetcd.op.Op.get(key, GetOption.DEFAULT))
-                    .commit().get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    .commit().get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (r.isSucceeded()) {
                 held.put(id, r.getHeader().getRevision()); // the key was created in this transaction
                 LOG.log(Level.INFO, "etcd: " + me + " writes " + id);
@@ -211,7 +211,7 @@ final class EtcdFleet implements Fleet {
                             .If(new io.etcd.jetcd.op.Cmp(key, io.etcd.jetcd.op.Cmp.Op.EQUAL,
                                     io.etcd.jetcd.op.CmpTarget.value(mine)))
                             .Then(io.etcd.jetcd.op.Op.put(key, mine, withLease))
-                            .commit().get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                            .commit().get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                     if (!moved.isSucceeded()) {
                         return false;
                     }
@@ -224,7 +224,7 @@ final class EtcdFleet implements Fleet {
             Thread.currentThread().interrupt();
             return false;
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.log(Level.WARNING, "etcd: cannot take the writer key of " + id + " (" + describe(e)
+            LOG.log(Level.WARNING, "etcd: cannot take the writer key of " + id + " (" + EtcdClients.why(e)
                     + "); serving it read-only");
             return false;
         }
@@ -237,19 +237,19 @@ final class EtcdFleet implements Fleet {
 
     @Override
     public void releaseWriter(ProjectId id) {
-        ByteSequence key = ByteSequence.from(FleetKeys.writer(id.uuid()), StandardCharsets.UTF_8);
-        ByteSequence mine = ByteSequence.from(me, StandardCharsets.UTF_8);
+        ByteSequence key = EtcdClients.bytes(FleetKeys.writer(id.uuid()));
+        ByteSequence mine = EtcdClients.bytes(me);
         try {
             client.getKVClient().txn()
                     .If(new io.etcd.jetcd.op.Cmp(key, io.etcd.jetcd.op.Cmp.Op.EQUAL, io.etcd.jetcd.op.CmpTarget.value(mine)))
                     .Then(io.etcd.jetcd.op.Op.delete(key, io.etcd.jetcd.options.DeleteOption.DEFAULT))
-                    .commit().get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    .commit().get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             held.remove(id);
             LOG.log(Level.INFO, "etcd: " + me + " released " + id);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.log(Level.WARNING, "etcd: cannot release the writer key of " + id + " (" + describe(e)
+            LOG.log(Level.WARNING, "etcd: cannot release the writer key of " + id + " (" + EtcdClients.why(e)
                     + "); it goes when this daemon's lease expires");
             held.remove(id);
         }
@@ -261,7 +261,7 @@ final class EtcdFleet implements Fleet {
             if (lease != 0) {
                 return lease;
             }
-            long l = client.getLeaseClient().grant(WRITER_LEASE.toSeconds()).get(OP_TIMEOUT.toMillis(),
+            long l = client.getLeaseClient().grant(WRITER_LEASE.toSeconds()).get(EtcdClients.OP_TIMEOUT.toMillis(),
                     TimeUnit.MILLISECONDS).getID();
             keepAlive = client.getLeaseClient().keepAlive(l, new io.grpc.stub.StreamObserver<>() {
                 @Override
@@ -275,7 +275,7 @@ final class EtcdFleet implements Fleet {
 
                 @Override
                 public void onError(Throwable t) {
-                    leaseLost(l, describe(t));
+                    leaseLost(l, EtcdClients.why(t));
                 }
 
                 @Override
@@ -356,7 +356,7 @@ final class EtcdFleet implements Fleet {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
             if (connected) {
-                LOG.log(Level.WARNING, "etcd: cannot read the fleet (" + describe(e) + "); serving what is known, "
+                LOG.log(Level.WARNING, "etcd: cannot read the fleet (" + EtcdClients.why(e) + "); serving what is known, "
                         + "trying again every second");
             }
             connected = false;
@@ -372,8 +372,8 @@ final class EtcdFleet implements Fleet {
      * @return that revision
      */
     private long readAll() throws ExecutionException, InterruptedException, TimeoutException {
-        ByteSequence end = ByteSequence.from(FleetKeys.PREFIX.substring(0, FleetKeys.PREFIX.length() - 1)
-                + (char) (FleetKeys.PREFIX.charAt(FleetKeys.PREFIX.length() - 1) + 1), StandardCharsets.UTF_8);
+        ByteSequence end = EtcdClients.bytes(FleetKeys.PREFIX.substring(0, FleetKeys.PREFIX.length() - 1)
+                + (char) (FleetKeys.PREFIX.charAt(FleetKeys.PREFIX.length() - 1) + 1));
         ByteSequence from = PREFIX;
         long at = 0;
         while (true) {
@@ -381,7 +381,7 @@ final class EtcdFleet implements Fleet {
             if (at != 0) {
                 o.withRevision(at);
             }
-            GetResponse r = client.getKVClient().get(from, o.build()).get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            GetResponse r = client.getKVClient().get(from, o.build()).get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (at == 0) {
                 at = r.getHeader().getRevision();
             }
@@ -415,7 +415,7 @@ final class EtcdFleet implements Fleet {
     }
 
     private void failed(Throwable error) {
-        LOG.log(Level.WARNING, "etcd: the watch ended (" + describe(error) + "); reading the fleet again");
+        LOG.log(Level.WARNING, "etcd: the watch ended (" + EtcdClients.why(error) + "); reading the fleet again");
         connected = false;
         resync();
     }
@@ -510,10 +510,6 @@ final class EtcdFleet implements Fleet {
         }
     }
 
-    private static String describe(Throwable t) {
-        Throwable c = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
-        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
-    }
 
     @Override
     public void close() {
@@ -532,7 +528,7 @@ final class EtcdFleet implements Fleet {
             }
             if (lease != 0) {
                 try { // the keys go at once: another host may take them
-                    client.getLeaseClient().revoke(lease).get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                    client.getLeaseClient().revoke(lease).get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (ExecutionException | TimeoutException e) {

@@ -11,6 +11,7 @@ import io.zproj.transport.Addresses;
 import io.zproj.transport.ErrorCode;
 import io.zproj.transport.ProjectEntry;
 import io.zproj.transport.ServiceException;
+import io.zproj.transport.fleet.EtcdClients;
 import io.zproj.transport.fleet.FleetKeys;
 import io.zproj.zfs.ProjectId;
 import java.io.IOException;
@@ -39,7 +40,6 @@ public final class EtcdPublisher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EtcdPublisher.class.getName());
     /** How long a server that stops keeping its lease alive stays listed. */
     public static final Duration LEASE_TTL = Duration.ofSeconds(10);
-    private static final Duration OP_TIMEOUT = Duration.ofSeconds(5);
 
     private final Client client;
     private final KV kv;
@@ -69,7 +69,7 @@ public final class EtcdPublisher implements AutoCloseable {
      */
     public static EtcdPublisher start(List<URI> endpoints, java.util.Optional<io.zproj.transport.tls.NodeTls> tls,
             String server, InetSocketAddress advertise, Supplier<Collection<ProjectEntry>> all) {
-        EtcdPublisher p = new EtcdPublisher(io.zproj.transport.fleet.EtcdClients.connect(endpoints, tls), server,
+        EtcdPublisher p = new EtcdPublisher(EtcdClients.connect(endpoints, tls), server,
                 advertise, all);
         try {
             p.writer.submit(p::republishIfStale).get();
@@ -84,15 +84,15 @@ public final class EtcdPublisher implements AutoCloseable {
 
     /** Publishes the project's entry (its new head, size or quota). */
     public void put(ProjectEntry e) {
-        writer.execute(() -> write(() -> kv.put(bytes(FleetKeys.project(e.id(), server)),
+        writer.execute(() -> write(() -> kv.put(EtcdClients.bytes(FleetKeys.project(e.id(), server)),
                 ByteSequence.from(FleetKeys.encodeEntry(e)), PutOption.builder().withLeaseId(lease).build())
-                .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
+                .get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
     }
 
     /** The server no longer holds the project. */
     public void delete(ProjectId id) {
-        writer.execute(() -> write(() -> kv.delete(bytes(FleetKeys.project(id.uuid(), server)))
-                .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
+        writer.execute(() -> write(() -> kv.delete(EtcdClients.bytes(FleetKeys.project(id.uuid(), server)))
+                .get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)));
     }
 
     private interface Op {
@@ -108,7 +108,7 @@ public final class EtcdPublisher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "etcd: publishing a change of " + server + " failed (" + describe(e)
+            LOG.log(Level.WARNING, "etcd: publishing a change of " + server + " failed (" + EtcdClients.why(e)
                     + "); everything is published again when etcd answers");
             stale = true;
         }
@@ -123,16 +123,17 @@ public final class EtcdPublisher implements AutoCloseable {
             if (keepAlive != null) {
                 keepAlive.close();
             }
-            lease = client.getLeaseClient().grant(LEASE_TTL.toSeconds()).get(OP_TIMEOUT.toMillis(),
+            lease = client.getLeaseClient().grant(LEASE_TTL.toSeconds()).get(EtcdClients.OP_TIMEOUT.toMillis(),
                     TimeUnit.MILLISECONDS).getID();
             PutOption withLease = PutOption.builder().withLeaseId(lease).build();
-            kv.put(bytes(FleetKeys.server(server)), ByteSequence.from(FleetKeys.encodeAddress(advertise)), withLease)
-                    .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            kv.put(EtcdClients.bytes(FleetKeys.server(server)), ByteSequence.from(FleetKeys.encodeAddress(advertise)),
+                    withLease)
+                    .get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             int n = 0;
             for (ProjectEntry e : all.get()) {
-                kv.put(bytes(FleetKeys.project(e.id(), server)),
+                kv.put(EtcdClients.bytes(FleetKeys.project(e.id(), server)),
                         ByteSequence.from(FleetKeys.encodeEntry(e)), withLease)
-                        .get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                        .get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 n++;
             }
             long leaseId = lease;
@@ -146,7 +147,7 @@ public final class EtcdPublisher implements AutoCloseable {
 
                 @Override
                 public void onError(Throwable t) {
-                    lost(leaseId, describe(t));
+                    lost(leaseId, EtcdClients.why(t));
                 }
 
                 @Override
@@ -160,7 +161,7 @@ public final class EtcdPublisher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            LOG.log(Level.WARNING, "etcd: cannot publish " + server + " (" + describe(e) + "); trying again");
+            LOG.log(Level.WARNING, "etcd: cannot publish " + server + " (" + EtcdClients.why(e) + "); trying again");
         }
     }
 
@@ -173,14 +174,7 @@ public final class EtcdPublisher implements AutoCloseable {
         });
     }
 
-    private static String describe(Throwable t) {
-        Throwable c = t instanceof ExecutionException && t.getCause() != null ? t.getCause() : t;
-        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
-    }
 
-    static ByteSequence bytes(String s) {
-        return ByteSequence.from(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    }
 
     /**
      * Fencing: that {@code peer} holds the project's writer key now, taken at {@code revision}
@@ -192,13 +186,14 @@ public final class EtcdPublisher implements AutoCloseable {
     public void checkWriter(ProjectId id, String peer, long revision) throws ServiceException {
         io.etcd.jetcd.kv.GetResponse r;
         try {
-            r = kv.get(bytes(FleetKeys.writer(id.uuid()))).get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            r = kv.get(EtcdClients.bytes(FleetKeys.writer(id.uuid())))
+                    .get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ServiceException(ErrorCode.UNAVAILABLE, "interrupted while checking the writer of " + id);
         } catch (ExecutionException | TimeoutException e) {
             throw new ServiceException(ErrorCode.UNAVAILABLE, "cannot check the writer key of " + id + " in etcd ("
-                    + describe(e) + "); try again");
+                    + EtcdClients.why(e) + "); try again");
         }
         if (r.getKvs().isEmpty()) {
             throw new ServiceException(ErrorCode.NOT_WRITER, peer + " does not hold the writer key of " + id
@@ -219,17 +214,17 @@ public final class EtcdPublisher implements AutoCloseable {
     public void close() {
         writer.shutdownNow();
         try {
-            writer.awaitTermination(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            writer.awaitTermination(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (keepAlive != null) {
                 keepAlive.close();
             }
             if (!stale) {
-                client.getLeaseClient().revoke(lease).get(OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                client.getLeaseClient().revoke(lease).get(EtcdClients.OP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
-            LOG.log(Level.INFO, "etcd: could not revoke the lease of " + server + " (" + describe(e)
+            LOG.log(Level.INFO, "etcd: could not revoke the lease of " + server + " (" + EtcdClients.why(e)
                     + "); its keys go when it expires");
         } finally {
             client.close();

@@ -15,7 +15,21 @@ import javax.net.ssl.SSLException;
  */
 public final class EtcdClients {
 
+    /** How long one etcd request may take before it counts as etcd not answering. */
+    public static final java.time.Duration OP_TIMEOUT = java.time.Duration.ofSeconds(5);
+
     private EtcdClients() {}
+
+    /** A key or value as etcd takes it. */
+    public static io.etcd.jetcd.ByteSequence bytes(String s) {
+        return io.etcd.jetcd.ByteSequence.from(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** What went wrong with an etcd request, for a log line (the cause of a failed future). */
+    public static String why(Throwable t) {
+        Throwable c = t instanceof java.util.concurrent.ExecutionException && t.getCause() != null ? t.getCause() : t;
+        return c.getMessage() != null ? c.getMessage() : c.getClass().getSimpleName();
+    }
 
     /**
      * @throws IllegalArgumentException for {@code https://} endpoints without a node certificate,
