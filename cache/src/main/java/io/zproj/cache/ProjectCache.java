@@ -129,11 +129,10 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             long period = config.listRefresh().toMillis();
             cache.listTicks.scheduleWithFixedDelay(cache::refreshList, period, period, TimeUnit.MILLISECONDS);
         } else {
-            // a watched fleet: act on each change, after a random delay so that a new head seen by many
-            // hosts at once does not have them all fetch it from its replicas in the same instant
-            cache.list.onChange(() -> cache.listTicks.schedule(cache::refreshList,
-                    java.util.concurrent.ThreadLocalRandom.current().nextLong(REFRESH_JITTER.toMillis() + 1),
-                    TimeUnit.MILLISECONDS));
+            // a watched fleet: act on changes after a random delay, so that a new head seen by many hosts
+            // at once does not have them all fetch it from its replicas in the same instant; the changes
+            // that come during the delay are acted on by the same refresh (it reads the view when it runs)
+            cache.list.onChange(cache::refreshSoon);
         }
         long wb = config.writeBack().toMillis();
         cache.writeBackTicks.scheduleWithFixedDelay(cache::writeBackTick, wb, wb, TimeUnit.MILLISECONDS);
@@ -173,6 +172,19 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             refresher.refreshBehind(list.listed());
         } catch (RuntimeException e) { // a scheduled task that throws is never run again
             LOG.log(Level.ERROR, "refreshing the project list failed; it runs again at the next interval", e);
+        }
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean refreshPending = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** Schedules one refresh after a random delay of up to {@link #REFRESH_JITTER}, unless one is pending. */
+    private void refreshSoon() {
+        if (refreshPending.compareAndSet(false, true)) {
+            listTicks.schedule(() -> {
+                refreshPending.set(false);
+                refreshList();
+            }, java.util.concurrent.ThreadLocalRandom.current().nextLong(REFRESH_JITTER.toMillis() + 1),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
