@@ -105,7 +105,7 @@ public final class CertificateAuthority {
             Pem.write(dir.resolve(CA_KEY), Pem.encode("PRIVATE KEY", kp.getPrivate().getEncoded()), true);
             Pem.write(dir.resolve(CA_CERT), Pem.encode("CERTIFICATE", caCert.getEncoded()), false);
             CertificateAuthority ca = new CertificateAuthority(dir, kp.getPrivate(), caCert, clock);
-            ca.writeCrl(List.of(), BigInteger.ONE);
+            ca.writeCrl(java.util.Optional.empty(), BigInteger.ONE, List.of());
             Files.writeString(dir.resolve(ISSUED), "# serial\tname\trole\tnot after\n");
             return ca;
         } catch (GeneralSecurityException | OperatorCreationException e) {
@@ -192,18 +192,19 @@ public final class CertificateAuthority {
         BigInteger next = number == null ? BigInteger.TWO
                 : CRLNumber.getInstance(org.bouncycastle.asn1.ASN1OctetString.getInstance(number).getOctets())
                         .getCRLNumber().add(BigInteger.ONE);
-        List<X509CRL> keep = List.of(old);
-        writeCrl(keep, next, fresh);
+        writeCrl(java.util.Optional.of(old), next, fresh);
         return fresh;
     }
 
-    private void writeCrl(List<X509CRL> previous, BigInteger number, List<BigInteger> revoke) throws IOException {
+    /** Signs and writes a revocation list: the entries of {@code previous}, then {@code revoke}, as CRL {@code number}. */
+    private void writeCrl(java.util.Optional<X509CRL> previous, BigInteger number, List<BigInteger> revoke)
+            throws IOException {
         try {
             Instant now = clock.instant();
             X509v2CRLBuilder b = new JcaX509v2CRLBuilder(cert.getSubjectX500Principal(), Date.from(now));
             b.setNextUpdate(Date.from(now.plus(Duration.ofDays(3650))));
-            for (X509CRL p : previous) {
-                b.addCRL(new X509CRLHolder(p.getEncoded()));
+            if (previous.isPresent()) {
+                b.addCRL(new X509CRLHolder(previous.get().getEncoded()));
             }
             for (BigInteger s : revoke) {
                 b.addCRLEntry(s, Date.from(now), CRLReason.cessationOfOperation);
@@ -216,10 +217,6 @@ public final class CertificateAuthority {
         } catch (GeneralSecurityException | OperatorCreationException e) {
             throw new IOException("cannot write the revocation list: " + e.getMessage(), e);
         }
-    }
-
-    private void writeCrl(List<X509CRL> previous, BigInteger number) throws IOException {
-        writeCrl(previous, number, List.of());
     }
 
     private static GeneralNames generalNames(List<String> sans) {
