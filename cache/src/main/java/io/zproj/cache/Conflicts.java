@@ -29,9 +29,12 @@ final class Conflicts {
     private final Fleet fleet;
     private final Clock clock;
 
+    private final ReplicaBases bases;
+
     Conflicts(Zfs zfs, LocalProjects local, NativeMounts natives, WriteBack writeBack, ProjectTransfers transfers,
-            CacheConfig config, Fleet fleet, Clock clock) {
+            CacheConfig config, Fleet fleet, Clock clock, ReplicaBases bases) {
         this.zfs = zfs;
+        this.bases = bases;
         this.local = local;
         this.natives = natives;
         this.writeBack = writeBack;
@@ -94,6 +97,7 @@ final class Conflicts {
         DatasetName ds = local.dataset(id);
         String keptAs = Snapshots.setAsideName(id, clock);
         local.unmount(id);
+        bases.releaseAll(ds); // no replica is based on a copy set aside: it may be destroyed by hand
         zfs.rename(ds, config.cacheRoot().child(keptAs));
         local.removed(id);
         done.add("the local copy is kept as " + config.cacheRoot().child(keptAs));

@@ -34,9 +34,12 @@ final class Eviction {
     private final CacheConfig config;
     private final Clock clock;
 
+    private final ReplicaBases bases;
+
     Eviction(Zfs zfs, LocalProjects local, NativeMounts natives, Changes changes, WriteBacks writeBacks,
-            WriteBack writeBack, FaultIn faultIn, CacheConfig config, Clock clock) {
+            WriteBack writeBack, FaultIn faultIn, CacheConfig config, Clock clock, ReplicaBases bases) {
         this.zfs = zfs;
+        this.bases = bases;
         this.local = local;
         this.natives = natives;
         this.changes = changes;
@@ -174,7 +177,7 @@ final class Eviction {
                     natives.request(id);
                     return Optional.of("it changed while it was being evicted");
                 }
-                zfs.destroyDataset(local.dataset(id));
+                bases.destroy(local.dataset(id));
                 local.removed(id);
                 evicted.accept(id);
                 LOG.log(Level.INFO, "evicted " + id + " (every replica holds " + r.newest().map(Object::toString)

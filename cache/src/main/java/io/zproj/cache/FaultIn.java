@@ -1,16 +1,20 @@
 package io.zproj.cache;
 
 import io.zproj.transport.Addresses;
+import io.zproj.transport.SnapshotEntry;
 import io.zproj.zfs.DatasetInfo;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Snapshot;
 import io.zproj.zfs.Zfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,10 +51,13 @@ final class FaultIn {
     /** Told of every replica a pull skipped because it has diverged from the local copy. */
     private volatile java.util.function.BiConsumer<ProjectId, ProjectTransfers.Skipped> divergedReplica = (id, s) -> { };
 
+    private final ReplicaBases bases;
+
     FaultIn(Zfs zfs, LocalProjects local, NativeMounts natives, ProjectTransfers transfers, CacheConfig config, Fleet fleet,
-            Transfers inProgress, ExecutorService threads, Predicate<ProjectId> changed,
+            Transfers inProgress, ExecutorService threads, ReplicaBases bases, Predicate<ProjectId> changed,
             Predicate<ProjectId> replaceable) {
         this.zfs = zfs;
+        this.bases = bases;
         this.replaceable = replaceable;
         this.local = local;
         this.natives = natives;
@@ -217,11 +224,40 @@ final class FaultIn {
         } else {
             local.added(id);
         }
+        bases.later("the replicas' bases for " + id, () -> recordBases(id, r));
         pulled.accept(id);
         r.diverged().forEach(skip -> divergedReplica.accept(id, skip));
         if (!r.upToDate()) {
             LOG.log(Level.INFO, verb + id + " " + r.snapshot() + " from " + Addresses.format(r.server()) + ": "
                     + r.stats().rawBytes() + " bytes in " + r.elapsed().toMillis() + " ms");
+        }
+    }
+
+    /**
+     * After a pull, every replica whose newest snapshot the copy holds is based on it (the one
+     * pulled from, and any other at the same or an older head): recorded, so that one behind is
+     * caught up by the next write-back, also after a restart without the state directory.
+     */
+    private void recordBases(ProjectId id, ProjectTransfers.PullOutcome r) throws IOException {
+        DatasetName dataset = local.dataset(id);
+        bases.moved(dataset, r.server(), r.snapshot());
+        Set<Long> held = null;
+        for (Map.Entry<InetSocketAddress, SnapshotEntry> head : r.heads().entrySet()) {
+            if (head.getKey().equals(r.server())) {
+                continue;
+            }
+            if (head.getValue().guid() != r.snapshot().guid()) {
+                if (held == null) {
+                    held = new java.util.HashSet<>();
+                    for (Snapshot s : zfs.listSnapshots(dataset)) {
+                        held.add(s.guid());
+                    }
+                }
+                if (!held.contains(head.getValue().guid())) {
+                    continue; // ahead of the copy, or diverged from it: not a base
+                }
+            }
+            bases.moved(dataset, head.getKey(), head.getValue());
         }
     }
 
@@ -250,10 +286,10 @@ final class FaultIn {
         } finally {
             inProgress.done(id);
         }
-        zfs.destroyDataset(current);
+        bases.destroy(current);
         zfs.rename(fresh, current);
         pulled(id, new ProjectTransfers.PullOutcome(r.server(), r.snapshot(), r.upToDate(), false, r.stats(),
-                r.elapsed(), Optional.empty(), r.diverged()), "fetched again ");
+                r.elapsed(), Optional.empty(), r.diverged(), r.heads()), "fetched again ");
     }
 
     /**

@@ -4,6 +4,7 @@ import io.zproj.transport.ProjectEntry;
 import io.zproj.transport.SnapshotEntry;
 import io.zproj.transport.Transport;
 import io.zproj.zfs.DatasetInfo;
+import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.ProjectId;
 import io.zproj.zfs.Zfs;
 import java.io.IOException;
@@ -58,6 +59,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     private final FaultIn faultIn;
     private final Refresher refresher;
     private final Eviction eviction;
+    private final ReplicaBases bases;
     private final Conflicts conflicts;
     private final WriteAccess access;
     private final Transfers transfersInProgress = new Transfers();
@@ -78,17 +80,19 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.local = new LocalProjects(zfs, config, clock, state, natives);
         this.natives.backedBy(local::backing);
         this.changes = new Changes(zfs, config.cacheRoot());
-        this.writeBack = new WriteBack(zfs, transfers, config, list, clock, transfersInProgress);
+        this.bases = new ReplicaBases(zfs, clock);
+        this.writeBack = new WriteBack(zfs, transfers, config, list, clock, transfersInProgress, bases);
         this.writeBacks = new WriteBacks(local, changes, writeBack);
-        this.faultIn = new FaultIn(zfs, local, natives, transfers, config, list, transfersInProgress, faults, changes::has,
+        this.faultIn = new FaultIn(zfs, local, natives, transfers, config, list, transfersInProgress, faults, bases,
+                changes::has,
                 id -> !changes.has(id) && !local.allUnsynced().contains(id) && writeBack.conflict(id).isEmpty());
         this.refresher = new Refresher(zfs, local, natives, faultIn, transfers, config, list, faults,
                 id -> changes.has(id) || writeBack.conflict(id).isPresent());
         this.faultIn.onPulled(refresher::caughtUp);
         this.faultIn.onDivergedReplica(writeBack::diverged);
-        this.eviction = new Eviction(zfs, local, natives, changes, writeBacks, writeBack, faultIn, config, clock);
+        this.eviction = new Eviction(zfs, local, natives, changes, writeBacks, writeBack, faultIn, config, clock, bases);
         transfers.onShortOfSpace(eviction::makeRoom);
-        this.conflicts = new Conflicts(zfs, local, natives, writeBack, transfers, config, list, clock);
+        this.conflicts = new Conflicts(zfs, local, natives, writeBack, transfers, config, list, clock, bases);
         this.access = new WriteAccess(zfs, local, list,
                 id -> changes.has(id) || local.allUnsynced().contains(id), writeBack::notTheWriter);
         transfers.writerRevisions(list::writerRevision);
@@ -119,6 +123,11 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         try {
             FaultIn.finishRefetches(zfs, config.cacheRoot());
             cache.local.load();
+            for (DatasetName behind : cache.bases.behind(config.cacheRoot())) {
+                if (ProjectId.isValid(behind.leaf())) { // found by ZFS, whatever the state says
+                    cache.local.synced(ProjectId.parse(behind.leaf()), false);
+                }
+            }
             cache.changes.detect();
         } catch (IOException | RuntimeException e) {
             state.close();
@@ -478,7 +487,8 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             Optional<String> conflict = writeBack.conflict(id);
             String st = conflict.isPresent() ? "conflicted" : changes.has(id) ? "dirty"
                     : access.isReadOnly(id) ? "read-only: " + access.writer(id).map(w -> w + " writes it")
-                            .orElse("no writer; the next access takes it") : "clean";
+                            .orElse("no writer; the next access takes it")
+                    : local.allUnsynced().contains(id) ? "unsynced" : "clean";
             Optional<SnapshotEntry> newest;
             long size;
             try {
@@ -520,6 +530,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         awaitQuietly(faults);
         writeBacks.atShutdown();
         writeBack.close();
+        bases.close();
         local.close();
         list.close(); // last: with etcd, revoking the lease lets this host's writer keys go
     }

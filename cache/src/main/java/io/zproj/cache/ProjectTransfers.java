@@ -71,10 +71,12 @@ public final class ProjectTransfers {
      * up to date already.
      */
     public record PullOutcome(InetSocketAddress server, SnapshotEntry snapshot, boolean upToDate, boolean incremental,
-            StreamStats stats, Duration elapsed, Optional<DatasetState> received, List<Skipped> diverged) {
+            StreamStats stats, Duration elapsed, Optional<DatasetState> received, List<Skipped> diverged,
+            Map<InetSocketAddress, SnapshotEntry> heads) {
 
         public PullOutcome {
             diverged = List.copyOf(diverged);
+            heads = Map.copyOf(heads);
         }
     }
 
@@ -232,6 +234,10 @@ public final class ProjectTransfers {
             List<String> diverged = new ArrayList<>();
             List<Skipped> skipped = new ArrayList<>();
             List<Snapshot> localSnaps = localSnapshots(target);
+            Map<InetSocketAddress, SnapshotEntry> heads = new java.util.HashMap<>();
+            for (Probe probe : probes.open()) {
+                probe.candidate().info().newest().ifPresent(h -> heads.put(probe.candidate().address(), h));
+            }
             for (Probe probe : probes.open()) {
                 Candidate candidate = probe.candidate();
                 String where = Addresses.format(candidate.address());
@@ -246,7 +252,7 @@ public final class ProjectTransfers {
                 if (plan instanceof Plan.UpToDate || plan instanceof Plan.Behind) {
                     return new PullOutcome(candidate.address(), candidate.info().newest().orElseThrow(), true, true,
                             new StreamStats(0, 0), Duration.ofNanos(System.nanoTime() - start), Optional.empty(),
-                            skipped);
+                            skipped, heads);
                 }
                 if (plan instanceof Plan.Full) {
                     requireRoom(id, target, candidate);
@@ -263,10 +269,10 @@ public final class ProjectTransfers {
                     });
                     return new PullOutcome(candidate.address(), r.header().snapshot(), false,
                             r.header().incremental(), r.stats(), Duration.ofNanos(System.nanoTime() - start),
-                            Optional.of(r.value()), skipped);
+                            Optional.of(r.value()), skipped, heads);
                 } catch (TransportClient.UpToDateException e) {
                     return new PullOutcome(candidate.address(), e.newest(), true, true, new StreamStats(0, 0),
-                            Duration.ofNanos(System.nanoTime() - start), Optional.empty(), skipped);
+                            Duration.ofNanos(System.nanoTime() - start), Optional.empty(), skipped, heads);
                 } catch (TransportException | InvalidStreamException e) {
                     String reason = where + ": " + e.getMessage();
                     LOG.log(Level.WARNING, "pull of " + id + " failed, trying the next replica: " + reason);

@@ -64,10 +64,12 @@ final class WriteBack {
     private final java.util.Set<ProjectId> notWriter = ConcurrentHashMap.newKeySet();
     private final ExecutorService pushes;
     private final Transfers inProgress;
+    private final ReplicaBases bases;
 
     WriteBack(Zfs zfs, ProjectTransfers transfers, CacheConfig config, Fleet fleet, Clock clock,
-            Transfers inProgress) {
+            Transfers inProgress, ReplicaBases bases) {
         this.inProgress = inProgress;
+        this.bases = bases;
         this.zfs = zfs;
         this.transfers = transfers;
         this.config = config;
@@ -85,6 +87,11 @@ final class WriteBack {
             }
         }
         return false;
+    }
+
+    /** Whether a write-back of the project was tried since the start (its replicas' positions are known). */
+    boolean tried(ProjectId id) {
+        return replicas.containsKey(id);
     }
 
     /**
@@ -144,19 +151,27 @@ final class WriteBack {
 
     /**
      * Applies the keep policy to the local copy, once the position of every replica is known:
-     * the snapshot each one is at stays, so that each can always be caught up incrementally.
+     * the snapshot each one is at stays, so that each can always be caught up incrementally (it
+     * is also held, see {@link ReplicaBases}; a base recorded there counts as known).
      */
     private void prune(ProjectId id, DatasetName local) {
         java.util.Set<Long> keep = new java.util.HashSet<>();
         Map<InetSocketAddress, ReplicaState> known = replicas.getOrDefault(id, Map.of());
-        for (InetSocketAddress server : fleet.servers()) {
-            Optional<SnapshotEntry> at = known.getOrDefault(server, ReplicaState.UNKNOWN).acked();
-            if (at.isEmpty()) {
-                return; // a replica whose position is unknown might need any of them
-            }
-            keep.add(at.get().guid());
-        }
         try {
+            bases.forgetGone(local, java.util.Set.copyOf(fleet.servers()));
+            Map<String, ReplicaBases.Base> recorded = bases.bases(local);
+            for (InetSocketAddress server : fleet.servers()) {
+                Optional<SnapshotEntry> at = known.getOrDefault(server, ReplicaState.UNKNOWN).acked();
+                ReplicaBases.Base base = recorded.get(Addresses.format(server));
+                if (at.isEmpty() && base == null) {
+                    return; // a replica whose position is unknown might need any of them
+                }
+                at.ifPresent(a -> keep.add(a.guid()));
+                if (base != null) {
+                    keep.add(base.guid());
+                }
+            }
+
             List<Snapshot> pruned = zfs.prune(local, config.keep(), clock.instant(), keep, config.keep().foreign());
             if (!pruned.isEmpty()) {
                 LOG.log(Level.INFO, "pruned " + pruned.size() + " old local snapshots of " + id);
@@ -179,6 +194,8 @@ final class WriteBack {
                 inProgress.done(id);
             }
             known.put(server, new ReplicaState(Optional.of(out.ack().snapshot()), Outcome.OK, "", 0, 0));
+            bases.later("the base of " + Addresses.format(server) + " for " + id,
+                    () -> bases.moved(config.cacheRoot().child(id), server, out.ack().snapshot()));
             if (out.upToDate()) {
                 return new Result(Outcome.OK, "up to date at " + out.ack().snapshot());
             }

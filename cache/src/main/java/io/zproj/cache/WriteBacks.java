@@ -42,7 +42,10 @@ final class WriteBacks {
         }
     }
 
-    /** The periodic run: every project ZFS says changed, or with a replica due for a retry. */
+    /**
+     * The periodic run: every project ZFS says changed, with a replica due for a retry, or found
+     * unsynced at start (a replica lacked its newest snapshot) and not tried since.
+     */
     void due() {
         Set<ProjectId> changed;
         try {
@@ -51,8 +54,9 @@ final class WriteBacks {
             LOG.log(Level.WARNING, "cannot ask ZFS what changed: " + e.getMessage());
             return;
         }
+        Set<ProjectId> unsynced = local.allUnsynced();
         for (ProjectId id : local.ids()) {
-            if (changed.contains(id) || writeBack.retryDue(id)) {
+            if (changed.contains(id) || writeBack.retryDue(id) || unsynced.contains(id) && !writeBack.tried(id)) {
                 try {
                     run(id, changed.contains(id));
                 } catch (IOException e) {

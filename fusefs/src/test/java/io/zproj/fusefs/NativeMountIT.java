@@ -75,12 +75,16 @@ class NativeMountIT {
     }
 
     private Client start(String name, int maxMounted) throws IOException {
+        return start(name, maxMounted, Duration.ofDays(1)); // write-back only when a test asks
+    }
+
+    private Client start(String name, int maxMounted, Duration writeBack) throws IOException {
         DatasetName root = name.equals("a") ? cluster.clientRoot() : cluster.pool().dataset("client-" + name);
         if (!cluster.zfs().exists(root)) {
             cluster.zfs().createDataset(root, DatasetProperties.create());
         }
         CacheConfig config = CacheConfig.of(root, cluster.pool().dir().resolve("state-" + name), cluster.addresses())
-                .withMaxMounted(maxMounted).withWriteBack(Duration.ofDays(1)); // write-back only when a test asks
+                .withMaxMounted(maxMounted).withWriteBack(writeBack);
         ProjectCache cache = ProjectCache.open(cluster.zfs(), cluster.transport(), "native-it-" + name, config,
                 Clock.systemUTC());
         Path mp = cluster.pool().dir().resolve("projects-" + name);
@@ -270,6 +274,74 @@ class NativeMountIT {
         assertThat(again.cache().isDirty(id)).as("ZFS says it changed").isTrue();
         synced(again, id);
         assertThat(cluster.readOnReplica(1, id, "offline.txt")).contains("written while no daemon ran");
+    }
+
+    /**
+     * Each replica's base is held in ZFS (no pruning here can take it) and named in the copy's
+     * {@code zproj:bases}; a snapshot one replica lacks is found after a restart without the state
+     * directory, shown as unsynced, and written to it by the periodic write-back.
+     */
+    @Test
+    void eachReplicasBase_isHeldInZfs_andASnapshotOneReplicaLacks_isFoundAfterARestartWithoutState() throws Exception {
+        Client c = start("a");
+        ProjectId id = fetched(c, "f", "f");
+        DatasetName ds = c.config().cacheRoot().child(id);
+        Snapshot head = cluster.zfs().newestSnapshot(ds).orElseThrow();
+        String r0 = io.zproj.transport.Addresses.format(cluster.address(0));
+        String r1 = io.zproj.transport.Addresses.format(cluster.address(1));
+        io.zproj.zfs.testing.Await.within(10, "both replicas based on " + head,
+                () -> bases(ds).equals(java.util.Map.of(r0, head.guid(), r1, head.guid())));
+        assertThat(userrefs(head)).isEqualTo(2);
+        assertThatThrownBy(() -> cluster.zfs().destroySnapshot(head.name())).isInstanceOf(DatasetBusyException.class);
+
+        cluster.stop(1);
+        Files.writeString(c.dir(id).resolve("late.txt"), "acked by one replica only");
+        assertThat(c.cache().sync(Optional.of(id)).ok()).isFalse();
+        Snapshot newest = cluster.zfs().newestSnapshot(ds).orElseThrow();
+        io.zproj.zfs.testing.Await.within(10, r0 + " moved to " + newest,
+                () -> bases(ds).equals(java.util.Map.of(r0, newest.guid(), r1, head.guid())));
+        assertThat(userrefs(newest)).isEqualTo(1);
+        assertThat(userrefs(head)).as("only " + r1 + " is still based on it").isEqualTo(1);
+
+        c.stop();
+        clients.remove(c);
+        try (var tree = Files.walk(c.config().stateDir())) {
+            tree.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        cluster.restart(1);
+        Client again = start("a", CacheConfig.DEFAULT_MAX_MOUNTED, Duration.ofMillis(200));
+        io.zproj.zfs.testing.Await.within(30, "the periodic write-back brings " + r1 + " to " + newest,
+                () -> bases(ds).equals(java.util.Map.of(r0, newest.guid(), r1, newest.guid())));
+        assertThat(cluster.readOnReplica(1, id, "late.txt")).contains("acked by one replica only");
+        assertThat(userrefs(head)).isZero();
+        assertThat(again.cache().status()).filteredOn(p -> p.id().equals(id)).singleElement()
+                .satisfies(p -> assertThat(p.state()).isEqualTo("clean"));
+        assertThat(again.cache().evict(id)).as("holds do not stop an eviction").isEmpty();
+        assertThat(cluster.zfs().exists(ds)).isFalse();
+    }
+
+    /** The copy's {@code zproj:bases}: replica -> the GUID of its base (newest entry per replica). */
+    private static java.util.Map<String, Long> bases(DatasetName ds) throws IOException {
+        String v = cluster.zfs().getProperties(ds, List.of("zproj:bases")).getOrDefault("zproj:bases", "-");
+        java.util.Map<String, Long> out = new java.util.HashMap<>();
+        java.util.Map<String, Long> since = new java.util.HashMap<>();
+        if (!v.equals("-") && !v.equals("none")) {
+            for (String item : v.split(" ")) {
+                int eq = item.lastIndexOf('=');
+                String[] rest = item.substring(eq + 1).split(":");
+                String replica = item.substring(0, eq);
+                long at = Long.parseLong(rest[2]);
+                if (at >= since.getOrDefault(replica, Long.MIN_VALUE)) {
+                    since.put(replica, at);
+                    out.put(replica, Long.parseUnsignedLong(rest[1]));
+                }
+            }
+        }
+        return out;
+    }
+
+    private static int userrefs(Snapshot s) throws IOException, InterruptedException {
+        return Integer.parseInt(run(cluster.pool().dir(), "zfs", "get", "-H", "-o", "value", "userrefs", s.name().full()).trim());
     }
 
     // ------------------------------------------------------------------ refresh

@@ -325,6 +325,27 @@ final class CommandZfs implements Zfs {
     }
 
     @Override
+    public Map<DatasetName, String> childProperty(DatasetName parent, String property) throws ZfsException {
+        DatasetProperties.requireName(property);
+        Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "1",
+                "-o", "name,property,value", property + ",type", parent.value()));
+        Map<DatasetName, String> out = new LinkedHashMap<>();
+        rows.forEach((name, p) -> {
+            if (name.indexOf('@') < 0 && "filesystem".equals(p.get("type"))) {
+                try {
+                    DatasetName child = DatasetName.of(name);
+                    if (parent.isParentOf(child)) {
+                        out.put(child, p.getOrDefault(property, "-"));
+                    }
+                } catch (IllegalArgumentException e) {
+                    LOG.log(Level.DEBUG, () -> "skipping a name zproj does not accept: " + e.getMessage());
+                }
+            }
+        });
+        return out;
+    }
+
+    @Override
     public void setProperty(DatasetName dataset, String property, String value) throws ZfsException {
         DatasetProperties.requireName(property);
         DatasetProperties.requireValue(property, value);

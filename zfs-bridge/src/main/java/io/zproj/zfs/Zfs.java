@@ -126,6 +126,12 @@ public interface Zfs extends AutoCloseable {
     /** Several properties' exact values, by property name. */
     Map<String, String> getProperties(DatasetName dataset, List<String> properties) throws ZfsException;
 
+    /**
+     * One property of every direct child filesystem of {@code parent}, in one command (a child
+     * on which it is not set maps to {@code "-"}).
+     */
+    Map<DatasetName, String> childProperty(DatasetName parent, String property) throws ZfsException;
+
     /** Sets one property. */
     void setProperty(DatasetName dataset, String property, String value) throws ZfsException;
 
