@@ -69,6 +69,9 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     /** Serializes hold changes: a peer's new hold is placed before its old one is released. */
     private final Object holdLock = new Object();
     private final ScheduledExecutorService rescans;
+    /** Peer catch-up rounds, one at a time, apart from the rescans. */
+    private final java.util.concurrent.ExecutorService catchUps;
+    private final java.util.concurrent.atomic.AtomicBoolean catchUpRunning = new java.util.concurrent.atomic.AtomicBoolean();
     private TransportServer listener;
     private volatile Optional<EtcdPublisher> publisher = Optional.empty();
     private Transport transport;
@@ -95,6 +98,8 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         this.peers = new PeerCatchUp(zfs, config, () -> transport, () -> List.copyOf(entries.values()), writing::contains);
         this.rescans = Executors.newSingleThreadScheduledExecutor(
                 new io.netty.util.concurrent.DefaultThreadFactory("zproj-rescan", true));
+        this.catchUps = Executors.newSingleThreadExecutor(
+                new io.netty.util.concurrent.DefaultThreadFactory("zproj-peer-catch-up", true));
     }
 
     /**
@@ -207,9 +212,32 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         try {
             rescan();
             releaseStaleHolds();
-            catchUpPeers();
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "rescan of " + config.root() + " failed: " + e.getMessage());
+        }
+        catchUpPeersSoon();
+    }
+
+    /**
+     * Starts a catch-up round on its own thread unless one is running: a long stream to a peer
+     * (or a peer that does not answer) never delays the rescans, and rounds do not pile up.
+     */
+    private void catchUpPeersSoon() {
+        if (!catchUpRunning.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            catchUps.execute(() -> {
+                try {
+                    catchUpPeers();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "catching up the peers of " + config.root() + " failed: " + e.getMessage());
+                } finally {
+                    catchUpRunning.set(false);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) { // closing
+            catchUpRunning.set(false);
         }
     }
 
@@ -660,6 +688,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
 
     private void closeQuietly() {
         rescans.shutdownNow();
+        catchUps.shutdownNow();
         publisher.ifPresent(EtcdPublisher::close);
         if (listener != null) {
             listener.close();

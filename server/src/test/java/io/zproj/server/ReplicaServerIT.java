@@ -402,6 +402,28 @@ class ReplicaServerIT {
         }
     }
 
+    /** A peer that takes connections and never answers: a catch-up round waits on it; the rescans do not. */
+    @Test
+    void aPeerThatNeverAnswers_doesNotDelayTheRescans() throws Exception {
+        DatasetName root = cluster.pool().dataset("silent-peer");
+        zfs.createDataset(root, DatasetProperties.create());
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            ServerConfig config = ServerConfig.of(root, new InetSocketAddress("127.0.0.1", 0)).withName("silent")
+                    .withStateDir(cluster.pool().dir().resolve("silent-state")).withRescan(Duration.ofSeconds(1))
+                    .withPeers(List.of(new InetSocketAddress("127.0.0.1", silent.getLocalPort())));
+            try (ReplicaServer server = ReplicaServer.start(zfs, cluster.transport(), config, java.time.Clock.systemUTC())) {
+                silent.setSoTimeout(10_000);
+                java.net.Socket held = silent.accept(); // the round is now waiting on this peer's answer
+                try (held) {
+                    ProjectId id = ProjectId.random();
+                    zfs.createDataset(root.child(id), DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
+                    io.zproj.zfs.testing.Await.within(5, "a rescan finds " + id + " while the catch-up waits",
+                            () -> server.list().stream().anyMatch(p -> p.id().equals(id.uuid())));
+                }
+            }
+        }
+    }
+
     @Test
     void holdsPerProjectAreBounded_theLeastRecentlySeenPeerLetsGoFirst() throws Exception {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "v1"), 0);
