@@ -52,6 +52,12 @@ final class FaultIn {
     private volatile java.util.function.BiConsumer<ProjectId, ProjectTransfers.Skipped> divergedReplica = (id, s) -> { };
 
     private final ReplicaBases bases;
+    private volatile CacheMeters meters;
+
+    /** Where fault-ins and refreshes are counted (set once, before the first). */
+    void meters(CacheMeters m) {
+        this.meters = m;
+    }
 
     FaultIn(Zfs zfs, LocalProjects local, NativeMounts natives, ProjectTransfers transfers, CacheConfig config, Fleet fleet,
             Transfers inProgress, ExecutorService threads, ReplicaBases bases, Predicate<ProjectId> changed,
@@ -198,6 +204,11 @@ final class FaultIn {
                 inProgress.done(id);
             }
             pulled(id, r, isLocal ? "refreshed " : "faulted in ");
+            if (isLocal) {
+                meters.refreshed(true, r.upToDate() ? 0 : r.stats().rawBytes());
+            } else {
+                meters.faultedIn(r.stats().rawBytes(), r.elapsed());
+            }
         } catch (DivergedException e) {
             if (!isLocal) {
                 throw e;
@@ -209,7 +220,10 @@ final class FaultIn {
             }
             refetch(id, e.getMessage());
         } catch (IOException e) {
-            if (!isLocal) {
+            if (isLocal) {
+                meters.refreshed(false, 0);
+            } else {
+                meters.faultInFailed();
                 LOG.log(Level.WARNING, "cannot fault in " + id + ": " + e.getMessage());
                 throw e;
             }

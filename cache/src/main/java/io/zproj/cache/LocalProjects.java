@@ -110,6 +110,15 @@ final class LocalProjects {
         return backing.get(id);
     }
 
+    /** The bytes the local copies used when last measured (no zfs command). */
+    long knownUsedBytes() {
+        long sum = 0;
+        for (DatasetInfo d : local.values()) {
+            sum += d.used();
+        }
+        return sum;
+    }
+
     Set<ProjectId> mounted() {
         return backing.keySet();
     }

@@ -60,6 +60,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     private final Refresher refresher;
     private final Eviction eviction;
     private final ReplicaBases bases;
+    private final CacheMeters meters;
     private final Conflicts conflicts;
     private final WriteAccess access;
     private final Transfers transfersInProgress = new Transfers();
@@ -97,7 +98,12 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 id -> changes.has(id) || local.allUnsynced().contains(id), writeBack::notTheWriter);
         transfers.writerRevisions(list::writerRevision);
         this.faultIn.writeAccess(access);
+        this.meters = new CacheMeters(clientName);
+        meters.gauges(local::knownUsedBytes, config.cacheSize(), () -> local.ids().size(), () -> local.mounted().size());
+        faultIn.meters(meters);
+        writeBack.meters(meters);
         this.eviction.onEvicted(id -> {
+            meters.evicted();
             access.forget(id);
             list.releaseWriter(id); // after its final write-back: another host may write it now
         });
@@ -532,6 +538,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         writeBack.close();
         bases.close();
         local.close();
+        meters.close();
         list.close(); // last: with etcd, revoking the lease lets this host's writer keys go
     }
 

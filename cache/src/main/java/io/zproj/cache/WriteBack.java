@@ -46,7 +46,11 @@ final class WriteBack {
     }
 
     /** What a write-back to one replica did: how it ended, and a line for the report. */
-    record Result(Outcome outcome, String line) {}
+    record Result(Outcome outcome, String line, long bytes) {
+        Result(Outcome outcome, String line) {
+            this(outcome, line, 0);
+        }
+    }
 
     /** What a write-back of one project did. */
     record Report(ProjectId project, Optional<SnapshotEntry> newest, boolean snapshotted,
@@ -65,6 +69,24 @@ final class WriteBack {
     private final ExecutorService pushes;
     private final Transfers inProgress;
     private final ReplicaBases bases;
+    private volatile CacheMeters meters;
+    /** Per replica, the projects it lacks a snapshot of, and since when (for its lag). */
+    private final Map<InetSocketAddress, Map<ProjectId, Long>> lackingSince = new ConcurrentHashMap<>();
+
+    /** Where write-backs are counted (set once, before the first). */
+    void meters(CacheMeters m) {
+        this.meters = m;
+    }
+
+    /** How long {@code replica} has lacked a snapshot taken here, in seconds (0: none). */
+    double lagSeconds(InetSocketAddress replica) {
+        long now = clock.millis();
+        long oldest = now;
+        for (long since : lackingSince.getOrDefault(replica, Map.of()).values()) {
+            oldest = Math.min(oldest, since);
+        }
+        return (now - oldest) / 1000.0;
+    }
 
     WriteBack(Zfs zfs, ProjectTransfers transfers, CacheConfig config, Fleet fleet, Clock clock,
             Transfers inProgress, ReplicaBases bases) {
@@ -141,6 +163,13 @@ final class WriteBack {
                 }
                 outcomes.put(f.getKey(), outcome);
                 ok &= outcome.outcome() == Outcome.OK;
+                Map<ProjectId, Long> lacking = lackingSince.computeIfAbsent(f.getKey(), k -> new ConcurrentHashMap<>());
+                if (outcome.outcome() == Outcome.OK) {
+                    lacking.remove(id);
+                } else {
+                    lacking.putIfAbsent(id, clock.millis());
+                }
+                meters.wroteBack(f.getKey(), outcome.outcome(), outcome.bytes(), this::lagSeconds);
             }
             prune(id, local);
             return new Report(id, newest.map(ProjectTransfers::entry), snapshotted, outcomes, ok);
@@ -202,11 +231,14 @@ final class WriteBack {
             LOG.log(Level.INFO, "wrote back " + id + " " + out.ack().snapshot() + " to " + Addresses.format(server)
                     + ": " + out.stats().rawBytes() + " bytes (" + out.stats().wireBytes() + " on the wire)");
             return new Result(Outcome.OK, "acked " + out.ack().snapshot() + (out.incremental() ? " (incremental, "
-                    : " (full, ") + out.stats().rawBytes() + " bytes, " + out.stats().wireBytes() + " on the wire)");
+                    : " (full, ") + out.stats().rawBytes() + " bytes, " + out.stats().wireBytes() + " on the wire)",
+                    out.stats().rawBytes());
         } catch (IOException | RuntimeException e) {
             Outcome outcome = Outcome.of(e);
             if (outcome == Outcome.DIVERGED) {
-                conflicted.put(id, e.getMessage());
+                if (conflicted.put(id, e.getMessage()) == null) {
+                    meters.conflicted();
+                }
                 known.put(server, new ReplicaState(before.acked(), outcome, e.getMessage(), before.failures(), 0));
                 LOG.log(Level.ERROR, "write-back of " + id + " to " + Addresses.format(server) + " refused, the "
                         + "project is now conflicted (nothing overwritten on either side): " + e.getMessage());
@@ -273,7 +305,9 @@ final class WriteBack {
      */
     void notTheWriter(ProjectId id, String why) {
         notWriter.add(id);
-        conflicted.put(id, why);
+        if (conflicted.put(id, why) == null && meters != null) {
+            meters.conflicted();
+        }
         LOG.log(Level.ERROR, id + " is conflicted: " + why);
     }
 

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +64,9 @@ final class MountCommand implements Callable<Integer> {
             description = "which local zproj snapshots to keep after a write-back (default ${DEFAULT-VALUE})")
     String keep;
 
+    @Mixin
+    private MetricsOption metrics;
+
     @Option(names = "--max-mounted", defaultValue = "500",
             description = "most projects mounted at once; idle ones above it are unmounted (default ${DEFAULT-VALUE};"
                     + " zfs-fuse mounts at most 1000 filesystems)")
@@ -89,6 +93,7 @@ final class MountCommand implements Callable<Integer> {
                 .withEtcd(EtcdOptions.endpoints(etcd))
                 .withWriteBack(Durations.parse(writebackInterval)).withKeep(io.zproj.zfs.KeepPolicy.parse(keep))
                 .withCacheSize(Sizes.parse(cacheSize)).withMaxMounted(maxMounted);
+        Optional<io.zproj.transport.MetricsEndpoint> endpoint = metrics.start();
         Wiring wiring = Wiring.open(tls.client());
         ProjectCache cache;
         ProjectsMount mount;
@@ -101,6 +106,7 @@ final class MountCommand implements Callable<Integer> {
             mount = ProjectsMount.mount(cache, mp, config.mountBase());
         } catch (IOException | RuntimeException e) {
             wiring.close();
+            endpoint.ifPresent(io.zproj.transport.MetricsEndpoint::close);
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -109,6 +115,7 @@ final class MountCommand implements Callable<Integer> {
             mount.close();
             cache.close(); // writes back what changed, then unmounts the backing datasets
             wiring.close();
+            endpoint.ifPresent(io.zproj.transport.MetricsEndpoint::close);
             stopped.countDown();
         }, "zproj-unmount"));
         spec.commandLine().getOut().println("zproj mount: " + cache.projects().size() + " projects at " + mp

@@ -68,6 +68,9 @@ final class ServerCommand implements Callable<Integer> {
             + " each project this server holds is sent to a peer that lacks it or is behind (default none)")
     String peers;
 
+    @Mixin
+    private MetricsOption metrics;
+
     @Option(names = "--copies", defaultValue = "0", description = "how many replicas (this one and its --peers) should"
             + " hold every project; fewer is logged after each catch-up (default 0: not checked)")
     int copies;
@@ -104,18 +107,21 @@ final class ServerCommand implements Callable<Integer> {
         if (allow != null) {
             config = config.withAllowList(allow.toAbsolutePath());
         }
+        Optional<io.zproj.transport.MetricsEndpoint> endpoint = metrics.start();
         Wiring wiring = Wiring.open(nodeTls);
         ReplicaServer server;
         try {
             server = ReplicaServer.start(wiring.zfs, wiring.transport, config, Clock.systemUTC());
         } catch (IOException | RuntimeException e) {
             wiring.close();
+            endpoint.ifPresent(io.zproj.transport.MetricsEndpoint::close);
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             wiring.close();
+            endpoint.ifPresent(io.zproj.transport.MetricsEndpoint::close);
             stopped.countDown();
         }, "zproj-shutdown"));
         spec.commandLine().getOut().println("zproj server: serving " + server.list().size() + " projects of "

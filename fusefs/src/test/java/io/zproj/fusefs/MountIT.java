@@ -255,6 +255,80 @@ class MountIT {
         return out;
     }
 
+    // ------------------------------------------------------------------ metrics
+
+    /** {@code --metrics}: a real scrape over HTTP before and after a fault-in and a write-back; the numbers moved. */
+    @Test
+    void metrics_scrapedOverHttp_countTheFaultIn_theWriteBack_andTheBytes() throws Exception {
+        try (io.zproj.transport.MetricsEndpoint endpoint = io.zproj.transport.MetricsEndpoint.serve(
+                new java.net.InetSocketAddress("127.0.0.1", 0))) {
+            ProjectId id = fresh();
+            String before = scrape(endpoint);
+            Files.readString(mnt.resolve(id.toString()).resolve("other.txt")); // fault in
+            String fetched = scrape(endpoint);
+            assertThat(sample(fetched, "zproj_faultins_total", "node=\"mount-it\"", "outcome=\"ok\""))
+                    .isEqualTo(sample(before, "zproj_faultins_total", "node=\"mount-it\"", "outcome=\"ok\"") + 1);
+            assertThat(sample(fetched, "zproj_faultin_bytes_total", "node=\"mount-it\""))
+                    .isGreaterThan(sample(before, "zproj_faultin_bytes_total", "node=\"mount-it\""));
+            assertThat(sample(fetched, "zproj_faultin_duration_seconds_count", "node=\"mount-it\""))
+                    .isEqualTo(sample(before, "zproj_faultin_duration_seconds_count", "node=\"mount-it\"") + 1);
+            assertThat(fetched).contains("zproj_faultin_duration_seconds_bucket{");
+            assertThat(sample(fetched, "zproj_wire_bytes_total", "direction=\"received\""))
+                    .isGreaterThan(sample(before, "zproj_wire_bytes_total", "direction=\"received\""));
+            assertThat(sample(fetched, "zproj_projects_cached", "node=\"mount-it\"")).isPositive();
+            assertThat(sample(fetched, "zproj_cache_used_bytes", "node=\"mount-it\"")).isPositive();
+
+            Files.writeString(mnt.resolve(id.toString()).resolve("metered.txt"), "counted");
+            assertThat(cache.sync(Optional.of(id)).ok()).isTrue();
+            String written = scrape(endpoint);
+            for (int i = 0; i < 2; i++) {
+                String replica = "replica=\"" + io.zproj.transport.Addresses.format(cluster.address(i)) + "\"";
+                assertThat(sample(written, "zproj_writebacks_total", "node=\"mount-it\"", replica, "outcome=\"ok\""))
+                        .isEqualTo(sample(fetched, "zproj_writebacks_total", "node=\"mount-it\"", replica,
+                                "outcome=\"ok\"") + 1);
+                assertThat(sample(written, "zproj_writeback_bytes_total", "node=\"mount-it\"", replica))
+                        .isGreaterThan(sample(fetched, "zproj_writeback_bytes_total", "node=\"mount-it\"", replica));
+                assertThat(sample(written, "zproj_writeback_lag_seconds", "node=\"mount-it\"", replica)).isZero();
+            }
+            assertThat(sample(written, "zproj_wire_bytes_total", "direction=\"sent\""))
+                    .isGreaterThan(sample(fetched, "zproj_wire_bytes_total", "direction=\"sent\""));
+            assertThat(written).contains("zproj_server_streams_active{");
+
+            cluster.stop(1); // a replica that lacks the next snapshot has a lag
+            Files.writeString(mnt.resolve(id.toString()).resolve("metered.txt"), "counted again");
+            assertThat(cache.sync(Optional.of(id)).ok()).isFalse();
+            clock.advance(Duration.ofSeconds(90));
+            String lagging = scrape(endpoint);
+            String down = "replica=\"" + io.zproj.transport.Addresses.format(cluster.address(1)) + "\"";
+            assertThat(sample(lagging, "zproj_writeback_lag_seconds", "node=\"mount-it\"", down)).isGreaterThanOrEqualTo(90);
+            assertThat(sample(lagging, "zproj_writebacks_total", "node=\"mount-it\"", down, "outcome=\"temporary\""))
+                    .isEqualTo(1);
+        }
+    }
+
+    private static String scrape(io.zproj.transport.MetricsEndpoint endpoint) throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://"
+                        + io.zproj.transport.Addresses.format(endpoint.address()) + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
+    /** The sum of the samples of {@code name} whose labels include every one of {@code labels} (0 if none). */
+    private static double sample(String scrape, String name, String... labels) {
+        double sum = 0;
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                String head = line.substring(0, line.lastIndexOf(' '));
+                if (java.util.Arrays.stream(labels).allMatch(head::contains)) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        return sum;
+    }
+
     // ------------------------------------------------------------------ write-back
 
     @Test

@@ -112,6 +112,7 @@ public final class Access {
                     + allow.get().file() + ")";
         }
         if (why != null) {
+            TransportMeters.forbidden();
             LOG.log(Level.WARNING, "refused " + op + (project == null ? "" : " of " + project) + " to " + peer + " ("
                     + peer.role() + "): " + why);
             throw new ServiceException(ErrorCode.FORBIDDEN, why);

@@ -55,6 +55,7 @@ final class ChunkPump {
         }
         writability.await(ch);
         ch.writeAndFlush(new Message.StreamEnd(total, hash.getValue()));
+        TransportMeters.streamed(true, wire + Protocol.HEADER_LENGTH + 16);
         return new StreamStats(total, wire + Protocol.HEADER_LENGTH + 16);
     }
 }

@@ -113,6 +113,7 @@ final class ChunkReader {
                                 end.checksum()));
                     }
                     completing = true;
+                    TransportMeters.streamed(false, wire + Protocol.HEADER_LENGTH + 16);
                     return new Result<>(sink.complete(total), new StreamStats(total,
                             wire + Protocol.HEADER_LENGTH + 16));
                 } else if (m instanceof Message.Error e) {

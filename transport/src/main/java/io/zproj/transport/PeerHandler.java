@@ -81,6 +81,7 @@ abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof SslHandshakeCompletionEvent hs && !hs.isSuccess()) {
             failure = hs.cause();
+            TransportMeters.handshakeFailed();
             LOG.log(Level.WARNING, "TLS handshake with " + ctx.channel().remoteAddress() + " failed: "
                     + describe(hs.cause()));
             ctx.close();

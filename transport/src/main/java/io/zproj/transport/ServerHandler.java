@@ -65,6 +65,7 @@ final class ServerHandler extends PeerHandler {
                     return;
                 }
                 if (!server.admitPeer(p.name())) {
+                    TransportMeters.busy("connections");
                     LOG.log(Level.WARNING, "closing connection from " + p + ": it holds "
                             + server.config().maxConnectionsPerPeer() + " connections already");
                     ctx.writeAndFlush(new Message.Error(ErrorCode.BUSY, p.name() + " holds the most connections one peer "
@@ -139,6 +140,7 @@ final class ServerHandler extends PeerHandler {
                 running = false;
                 pending.clear();
             }
+            TransportMeters.busy("workers");
             channel.writeAndFlush(new Message.Error(ErrorCode.BUSY, "server has no free worker"));
         }
     }
@@ -164,6 +166,7 @@ final class ServerHandler extends PeerHandler {
         }
         boolean stream = msg instanceof Message.Send || msg instanceof Message.Receive;
         if (stream && !server.tryAcquireStream()) {
+            TransportMeters.busy("streams");
             reply(new Message.Error(ErrorCode.BUSY, "server is at its limit of " + server.config().maxStreams()
                     + " concurrent streams; try again or another replica"));
             return;

@@ -42,6 +42,7 @@ public final class TransportServer implements AutoCloseable {
     private final ThreadPoolExecutor workers;
     private final Semaphore streamPermits;
     private Channel listener;
+    private java.util.List<io.micrometer.core.instrument.Meter> gauges = java.util.List.of();
 
     private TransportServer(TransportConfig config, ReplicaService service, Access access) {
         this.config = config;
@@ -78,6 +79,7 @@ public final class TransportServer implements AutoCloseable {
             server.workers.shutdown();
             throw new TransportException("cannot listen on " + listen + ": " + e.getMessage(), e);
         }
+        server.gauges = TransportMeters.serverGauges(server);
         LOG.log(Level.INFO, "serving " + service.name() + " on " + server.address() + " (" + transport.kind() + ", "
                 + transport.tls().map(t -> "TLS 1.3 with " + t.provider() + " as " + t.identity())
                         .orElse("plain text, no authentication") + ")");
@@ -119,6 +121,7 @@ public final class TransportServer implements AutoCloseable {
     /** Counts a new connection in, or closes it at the limit (before it costs a TLS handshake). */
     private boolean admit(Channel ch) {
         if (connections.size() >= config.maxConnections()) {
+            TransportMeters.busy("connections");
             if (refusedConnections.incrementAndGet() % 100 == 1) {
                 LOG.log(Level.WARNING, "at the limit of " + config.maxConnections() + " connections: closing the one from "
                         + ch.remoteAddress() + " (" + refusedConnections.get() + " closed so far)");
@@ -167,6 +170,7 @@ public final class TransportServer implements AutoCloseable {
 
     @Override
     public void close() {
+        TransportMeters.remove(gauges);
         if (listener != null) {
             listener.close().awaitUninterruptibly();
         }
