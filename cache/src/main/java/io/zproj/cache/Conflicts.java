@@ -29,6 +29,13 @@ final class Conflicts {
     private final Fleet fleet;
     private final Clock clock;
 
+    private SnapshotViews views;
+
+    /** The snapshot views to drop before a snapshot or copy goes (set once, before use). */
+    void views(SnapshotViews v) {
+        this.views = v;
+    }
+
     private final ReplicaBases bases;
 
     Conflicts(Zfs zfs, LocalProjects local, NativeMounts natives, WriteBack writeBack, ProjectTransfers transfers,
@@ -97,6 +104,7 @@ final class Conflicts {
         DatasetName ds = local.dataset(id);
         String keptAs = Snapshots.setAsideName(id, clock);
         local.unmount(id);
+        views.drop(id);
         bases.releaseAll(ds); // no replica is based on a copy set aside: it may be destroyed by hand
         zfs.rename(ds, config.cacheRoot().child(keptAs));
         local.removed(id);

@@ -34,6 +34,13 @@ final class Eviction {
     private final CacheConfig config;
     private final Clock clock;
 
+    private SnapshotViews views;
+
+    /** The snapshot views to drop before a snapshot or copy goes (set once, before use). */
+    void views(SnapshotViews v) {
+        this.views = v;
+    }
+
     private final ReplicaBases bases;
 
     Eviction(Zfs zfs, LocalProjects local, NativeMounts natives, Changes changes, WriteBacks writeBacks,
@@ -177,6 +184,7 @@ final class Eviction {
                     natives.request(id);
                     return Optional.of("it changed while it was being evicted");
                 }
+                views.drop(id);
                 bases.destroy(local.dataset(id));
                 local.removed(id);
                 evicted.accept(id);

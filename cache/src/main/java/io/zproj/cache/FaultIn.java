@@ -51,6 +51,13 @@ final class FaultIn {
     /** Told of every replica a pull skipped because it has diverged from the local copy. */
     private volatile java.util.function.BiConsumer<ProjectId, ProjectTransfers.Skipped> divergedReplica = (id, s) -> { };
 
+    private SnapshotViews views;
+
+    /** The snapshot views to drop before a snapshot or copy goes (set once, before use). */
+    void views(SnapshotViews v) {
+        this.views = v;
+    }
+
     private final ReplicaBases bases;
     private volatile CacheMeters meters;
 
@@ -300,6 +307,7 @@ final class FaultIn {
         } finally {
             inProgress.done(id);
         }
+        views.drop(id);
         bases.destroy(current);
         zfs.rename(fresh, current);
         pulled(id, new ProjectTransfers.PullOutcome(r.server(), r.snapshot(), r.upToDate(), false, r.stats(),

@@ -44,6 +44,24 @@ public interface Namespace {
      */
     Optional<Path> ready(ProjectId id);
 
+    /**
+     * The snapshots of the project's local copy, oldest first, fetching it first if it is not
+     * local (for {@code /projects/.snapshots/<uuid>/}).
+     */
+    default List<io.zproj.zfs.Snapshot> snapshots(ProjectId id) throws IOException {
+        return List.of();
+    }
+
+    /**
+     * The directory where one snapshot of the project's local copy is seen read-only, made on
+     * first use (for {@code /projects/.snapshots/<uuid>/<name>/}).
+     *
+     * @throws java.nio.file.NoSuchFileException if the copy has no such snapshot
+     */
+    default Path openSnapshot(ProjectId id, String name) throws IOException {
+        throw new java.nio.file.NoSuchFileException(id + "@" + name);
+    }
+
     /** Which projects have files open through the mount (those are never taken away). */
     default void inUse(java.util.function.Predicate<ProjectId> openFiles) {}
 

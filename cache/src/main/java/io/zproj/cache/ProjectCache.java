@@ -6,6 +6,7 @@ import io.zproj.transport.Transport;
 import io.zproj.zfs.DatasetInfo;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Snapshot;
 import io.zproj.zfs.Zfs;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -61,6 +62,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     private final Eviction eviction;
     private final ReplicaBases bases;
     private final CacheMeters meters;
+    private final SnapshotViews views;
     private final Conflicts conflicts;
     private final WriteAccess access;
     private final Transfers transfersInProgress = new Transfers();
@@ -98,6 +100,11 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                 id -> changes.has(id) || local.allUnsynced().contains(id), writeBack::notTheWriter);
         transfers.writerRevisions(list::writerRevision);
         this.faultIn.writeAccess(access);
+        this.views = new SnapshotViews(zfs, config, clock);
+        writeBack.views(views);
+        faultIn.views(views);
+        eviction.views(views);
+        conflicts.views(views);
         this.meters = new CacheMeters(clientName);
         meters.gauges(local::knownUsedBytes, config.cacheSize(), () -> local.ids().size(), () -> local.mounted().size());
         faultIn.meters(meters);
@@ -129,6 +136,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         try {
             FaultIn.finishRefetches(zfs, config.cacheRoot());
             cache.local.load();
+            cache.views.dropLeftovers();
             for (DatasetName behind : cache.bases.behind(config.cacheRoot())) {
                 if (ProjectId.isValid(behind.leaf())) { // found by ZFS, whatever the state says
                     cache.local.synced(ProjectId.parse(behind.leaf()), false);
@@ -155,7 +163,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     }
 
     /** A directory only its owner (root) can enter: {@code <state>} and the backing mounts under {@code mnt/}. */
-    private static void createPrivateDir(Path dir) throws IOException {
+    static void createPrivateDir(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
     }
@@ -398,6 +406,20 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         }
     }
 
+    /** The snapshots of the project's local copy, oldest first; fetches the project if it is not local. */
+    @Override
+    public List<Snapshot> snapshots(ProjectId id) throws IOException {
+        open(id);
+        return zfs.listSnapshots(local.dataset(id));
+    }
+
+    /** A read-only view of one snapshot of the project's local copy; fetches the project if it is not local. */
+    @Override
+    public Path openSnapshot(ProjectId id, String name) throws IOException {
+        open(id);
+        return views.open(id, local.dataset(id), name);
+    }
+
     /** Tells the cache which projects have files open through the daemon: those are never unmounted. */
     @Override
     public void inUse(Predicate<ProjectId> predicate) {
@@ -430,6 +452,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         try {
             writeBacks.due();
             eviction.enforceSize();
+            views.dropIdle();
         } catch (RuntimeException e) { // a scheduled task that throws is never run again
             LOG.log(Level.ERROR, "periodic write-back failed; it runs again at the next interval", e);
         }
@@ -537,6 +560,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         writeBacks.atShutdown();
         writeBack.close();
         bases.close();
+        views.dropAll();
         local.close();
         meters.close();
         list.close(); // last: with etcd, revoking the lease lets this host's writer keys go

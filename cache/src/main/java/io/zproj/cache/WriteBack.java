@@ -68,6 +68,13 @@ final class WriteBack {
     private final java.util.Set<ProjectId> notWriter = ConcurrentHashMap.newKeySet();
     private final ExecutorService pushes;
     private final Transfers inProgress;
+    private SnapshotViews views;
+
+    /** The snapshot views to drop before a snapshot or copy goes (set once, before use). */
+    void views(SnapshotViews v) {
+        this.views = v;
+    }
+
     private final ReplicaBases bases;
     private volatile CacheMeters meters;
     /** Per replica, the projects it lacks a snapshot of, and since when (for its lag). */
@@ -201,6 +208,15 @@ final class WriteBack {
                 }
             }
 
+            java.util.Set<String> going = new java.util.HashSet<>();
+            for (Snapshot s : io.zproj.zfs.Pruning.toDestroy(zfs.listSnapshots(local), config.keep(), clock.instant(), keep,
+                    config.keep().foreign())) {
+                going.add(s.name().name());
+            }
+            if (going.isEmpty()) {
+                return;
+            }
+            views.drop(id, going); // a snapshot being browsed is not kept for that
             List<Snapshot> pruned = zfs.prune(local, config.keep(), clock.instant(), keep, config.keep().foreign());
             if (!pruned.isEmpty()) {
                 LOG.log(Level.INFO, "pruned " + pruned.size() + " old local snapshots of " + id);

@@ -71,6 +71,16 @@ final class BackingPaths {
         if (namespace.ready(t.project()).isEmpty() && namespace.attributes(t.project()).isEmpty()) {
             throw new ErrnoException(Errnos.ENOENT);
         }
+        if (t.inSnapshots()) {
+            if (t.snapshot() == null) {
+                throw new ErrnoException(Errnos.EROFS); // the list of snapshots is the daemon's, read-only
+            }
+            try {
+                return namespace.openSnapshot(t.project(), t.snapshot());
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new ErrnoException(Errnos.ENOENT);
+            }
+        }
         return namespace.open(t.project());
     }
 

@@ -17,6 +17,7 @@ final class Errnos {
     static final int ENOMEM = Errno.ENOMEM.intValue();
     static final int ENOSPC = Errno.ENOSPC.intValue();
     static final int EDQUOT = Errno.EDQUOT.intValue();
+    static final int EROFS = Errno.EROFS.intValue();
 
     private Errnos() {}
 }

@@ -2,6 +2,7 @@ package io.zproj.fusefs;
 
 import io.zproj.cache.Namespace;
 import io.zproj.zfs.ProjectId;
+import io.zproj.zfs.Snapshot;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
@@ -169,6 +170,23 @@ public final class ProjectsFs extends FuseStubFS {
             Target t = Target.of(path);
             if (t.isRoot()) {
                 fillDir(stat, startedEpochSecond, 2 + namespace.projectCount());
+                if (t.isSnapshotsDir()) {
+                    stat.st_mode.set(READ_ONLY_DIR_MODE);
+                }
+                return 0;
+            }
+            if (t.isSnapshotList()) {
+                Namespace.ProjectAttributes a = namespace.attributes(t.project())
+                        .or(() -> namespace.ready(t.project()).map(p -> new Namespace.ProjectAttributes(startedEpochSecond, 0)))
+                        .orElseThrow(() -> new ErrnoException(Errnos.ENOENT));
+                fillDir(stat, a.modifiedEpochSecond(), 2);
+                stat.st_mode.set(READ_ONLY_DIR_MODE);
+                return 0;
+            }
+            if (t.isSnapshotTop()) {
+                Snapshot s = snapshot(t);
+                fillDir(stat, s.creation().getEpochSecond(), 2);
+                stat.st_mode.set(READ_ONLY_DIR_MODE);
                 return 0;
             }
             if (t.isProjectDir() && namespace.ready(t.project()).isEmpty()) {
@@ -182,6 +200,33 @@ public final class ProjectsFs extends FuseStubFS {
             }
             return 0;
         });
+    }
+
+    /** {@code /.snapshots}, a project's list of snapshots and a snapshot's top: directories of root, {@code 0555}. */
+    private static final int READ_ONLY_DIR_MODE = FileStat.S_IFDIR | 0555;
+
+    /** A project's snapshots as its local copy holds them, listed at most once every 2 s (getattr asks often). */
+    private final com.github.benmanes.caffeine.cache.Cache<ProjectId, List<Snapshot>> snapshotLists =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                    .expireAfterWrite(java.time.Duration.ofSeconds(2)).maximumSize(1_000).build();
+
+    private List<Snapshot> snapshots(ProjectId id) throws IOException {
+        List<Snapshot> known = snapshotLists.getIfPresent(id);
+        if (known == null) {
+            known = namespace.snapshots(id);
+            snapshotLists.put(id, known);
+        }
+        return known;
+    }
+
+    /** The snapshot a {@code /.snapshots/<uuid>/<name>} path names; ENOENT if the local copy has none by that name. */
+    private Snapshot snapshot(Target t) throws ErrnoException, IOException {
+        for (Snapshot s : snapshots(t.project())) {
+            if (s.name().name().equals(t.snapshot())) {
+                return s;
+            }
+        }
+        throw new ErrnoException(Errnos.ENOENT);
     }
 
     private static void fillDir(FileStat stat, long epochSecond, long links) {
@@ -220,8 +265,21 @@ public final class ProjectsFs extends FuseStubFS {
             if (t.isRoot()) {
                 names.add(".");
                 names.add("..");
+                if (!t.isSnapshotsDir()) {
+                    names.add(Target.SNAPSHOTS);
+                }
                 for (ProjectId id : namespace.projects()) {
                     names.add(id.toString());
+                }
+            } else if (t.isSnapshotList()) {
+                if (namespace.ready(t.project()).isEmpty() && namespace.attributes(t.project()).isEmpty()) {
+                    throw new ErrnoException(Errnos.ENOENT);
+                }
+                names.add(".");
+                names.add("..");
+                snapshotLists.invalidate(t.project());
+                for (Snapshot s : snapshots(t.project())) {
+                    names.add(s.name().name());
                 }
             } else {
                 try (BackingPaths.At a = at(t)) {
@@ -301,6 +359,9 @@ public final class ProjectsFs extends FuseStubFS {
         return call("access", path, () -> {
             Target t = Target.of(path);
             if (synthetic(t)) {
+                if ((mask & W_OK) != 0 && t.inSnapshots()) {
+                    throw new ErrnoException(Errnos.EROFS);
+                }
                 if ((mask & W_OK) != 0 && getContext().uid.get() != 0) {
                     throw new ErrnoException(Errnos.EACCES);
                 }
@@ -317,7 +378,8 @@ public final class ProjectsFs extends FuseStubFS {
     public int statfs(String path, Statvfs stbuf) {
         return call("statfs", path, () -> {
             Target t = Target.of(path);
-            if (t.isRoot() || namespace.ready(t.project()).isEmpty()) {
+            if (t.isRoot() || t.isSnapshotList() || t.isSnapshotTop()
+                    || !t.inSnapshots() && namespace.ready(t.project()).isEmpty()) {
                 paths.actAsDaemon(); // the backing base is root's only
                 check(libc.statvfs(statfsFallback.toString(), Struct.getMemory(stbuf)));
                 return 0;
@@ -542,8 +604,18 @@ public final class ProjectsFs extends FuseStubFS {
     // ------------------------------------------------------------------ extended attributes
 
     /** The root, or a project not fetched yet: it has no extended attributes, and asking must not fetch it. */
-    private boolean synthetic(Target t) throws ErrnoException {
+    private boolean synthetic(Target t) throws ErrnoException, IOException {
         if (t.isRoot()) {
+            return true;
+        }
+        if (t.isSnapshotList()) {
+            if (namespace.ready(t.project()).isEmpty() && namespace.attributes(t.project()).isEmpty()) {
+                throw new ErrnoException(Errnos.ENOENT);
+            }
+            return true;
+        }
+        if (t.isSnapshotTop()) {
+            snapshot(t); // ENOENT if there is none
             return true;
         }
         if (t.isProjectDir() && namespace.ready(t.project()).isEmpty()) {

@@ -344,6 +344,71 @@ class NativeMountIT {
         return Integer.parseInt(run(cluster.pool().dir(), "zfs", "get", "-H", "-o", "value", "userrefs", s.name().full()).trim());
     }
 
+    // ------------------------------------------------------------------ snapshots to browse
+
+    /**
+     * {@code /projects/.snapshots/<uuid>/<name>/}: a cached project's snapshots read as they were,
+     * read-only, with each file's permissions; an uncached project's are fetched by browsing;
+     * a view is no change and does not stop an eviction.
+     */
+    @Test
+    void snapshots_areBrowsableReadOnly_asTheyWere_withPermissionsKept_andNeverStandInTheWay() throws Exception {
+        Client c = start("a");
+        Path snapshots = c.mountpoint().resolve(".snapshots");
+        ProjectId id = fetched(c, "f", "v1");
+        DatasetName ds = c.config().cacheRoot().child(id);
+        String first = cluster.zfs().newestSnapshot(ds).orElseThrow().name().name();
+        Path dir = c.dir(id);
+        Files.writeString(dir.resolve("f"), "v2");
+        Files.writeString(dir.resolve("mine"), "nobody's own");
+        Files.writeString(dir.resolve("theirs"), "root's own");
+        run(dir, "chown", "65534:65534", "mine");
+        run(dir, "chmod", "600", "mine", "theirs");
+        synced(c, id);
+        String second = cluster.zfs().newestSnapshot(ds).orElseThrow().name().name();
+
+        try (var names = Files.list(snapshots.resolve(id.toString()))) {
+            assertThat(names.map(p -> p.getFileName().toString())).containsExactly(first, second);
+        }
+        assertThat(Files.readString(snapshots.resolve(id + "/" + first + "/f"))).isEqualTo("v1");
+        assertThat(Files.readString(snapshots.resolve(id + "/" + second + "/f"))).isEqualTo("v2");
+        assertThat(Files.exists(snapshots.resolve(id + "/" + first + "/mine"))).isFalse();
+        assertThat(Files.readString(dir.resolve("f"))).isEqualTo("v2");
+        assertThatThrownBy(() -> Files.writeString(snapshots.resolve(id + "/" + second + "/f"), "v3"))
+                .hasMessageContaining("Read-only file system");
+        assertThatThrownBy(() -> Files.createDirectory(snapshots.resolve(id + "/made-up")))
+                .hasMessageContaining("Read-only file system");
+        assertThat(Files.exists(snapshots.resolve(id + "/no-such-snapshot"))).isFalse();
+        Path top = snapshots.resolve(id + "/" + second); // entered as root: the test's directories are root's only
+        assertThat(run(top, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "cat", "mine"))
+                .isEqualTo("nobody's own");
+        Process denied = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "cat",
+                "theirs").directory(top.toFile()).redirectErrorStream(true).start();
+        assertThat(new String(denied.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("Permission denied");
+        assertThat(denied.waitFor()).isNotZero();
+
+        assertThat(c.cache().isDirty(id)).as("browsing is not a change").isFalse();
+        ProjectCache.SyncReport again = c.cache().sync(Optional.of(id));
+        assertThat(again.lines()).allMatch(l -> l.contains("up to date"));
+        assertThat(c.cache().evict(id)).as("a view does not stop an eviction").isEmpty();
+        assertThat(cluster.zfs().exists(ds)).isFalse();
+
+        // An uncached project: ls -l of the namespace fetches nothing; browsing its snapshots fetches it.
+        ProjectId cold = seed("g", "cold");
+        c.cache().refreshList();
+        try (var names = Files.list(snapshots)) {
+            assertThat(names.map(p -> p.getFileName().toString())).contains(cold.toString());
+        }
+        assertThat(Files.isDirectory(snapshots.resolve(cold.toString()))).isTrue();
+        assertThat(cluster.zfs().exists(c.config().cacheRoot().child(cold))).as("listing fetches nothing").isFalse();
+        List<String> coldSnapshots;
+        try (var names = Files.list(snapshots.resolve(cold.toString()))) {
+            coldSnapshots = names.map(p -> p.getFileName().toString()).toList();
+        }
+        assertThat(coldSnapshots).hasSize(1);
+        assertThat(Files.readString(snapshots.resolve(cold + "/" + coldSnapshots.get(0) + "/g"))).isEqualTo("cold");
+    }
+
     // ------------------------------------------------------------------ refresh
 
     /** The user's report: an earlier failed lookup on the second mount hid a file it later received. */

@@ -210,6 +210,18 @@ final class CommandZfs implements Zfs {
         runner.run(cmd);
     }
 
+    @Override
+    public void clone(SnapshotName origin, DatasetName target, DatasetProperties properties) throws ZfsException {
+        List<String> cmd = new ArrayList<>(List.of(zfs, "clone"));
+        for (Map.Entry<String, String> p : adapt(properties.asMap()).entrySet()) {
+            cmd.add("-o");
+            cmd.add(p.getKey() + "=" + p.getValue());
+        }
+        cmd.add(origin.full());
+        cmd.add(target.value());
+        runner.run(cmd);
+    }
+
     /** Replaces what the host cannot do with its nearest equivalent (lz4 becomes on, i.e. lzjb). */
     private Map<String, String> adapt(Map<String, String> properties) {
         if (capabilities.lz4Compression() || !"lz4".equals(properties.get("compression"))) {

@@ -27,7 +27,7 @@ final class MountLock {
     private static final System.Logger LOG = System.getLogger(MountLock.class.getName());
     private static final ReentrantLock IN_PROCESS = new ReentrantLock();
     private static final Path FILE = lockFile();
-    private static final Set<String> MOUNTING_ZFS = Set.of("mount", "create", "rename", "inherit");
+    private static final Set<String> MOUNTING_ZFS = Set.of("mount", "create", "clone", "rename", "inherit");
     private static final Set<String> MOUNTING_ZPOOL = Set.of("create", "import");
 
     private MountLock() {}

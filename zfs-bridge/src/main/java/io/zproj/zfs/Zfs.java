@@ -95,6 +95,13 @@ public interface Zfs extends AutoCloseable {
      */
     void createDataset(DatasetName dataset, DatasetProperties properties) throws ZfsException;
 
+    /**
+     * Creates {@code target} as a clone of {@code origin} ({@code zfs clone}) with
+     * {@code properties}: it shares the snapshot's blocks, and the snapshot cannot be destroyed
+     * while the clone exists.
+     */
+    void clone(SnapshotName origin, DatasetName target, DatasetProperties properties) throws ZfsException;
+
     /** Whether a dataset exists. */
     boolean exists(DatasetName dataset) throws ZfsException;
 
