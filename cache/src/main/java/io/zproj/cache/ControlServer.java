@@ -113,75 +113,20 @@ public final class ControlServer implements AutoCloseable {
         }
     }
 
-    /** Answers one request; the last line is OK or FAILED. */
+    /** Answers one request ({@link ControlCommands}); the last line is OK or FAILED. */
     List<String> handle(String request) {
-        String[] words = request.isEmpty() ? new String[0] : request.split("\\s+");
-        if (words.length >= 1 && words[0].equals("sync") && words.length <= 2) {
-            Optional<ProjectId> only;
-            try {
-                only = words.length == 2 ? Optional.of(ProjectId.parse(words[1])) : Optional.empty();
-            } catch (IllegalArgumentException e) {
-                return List.of(e.getMessage(), "FAILED");
-            }
-            ProjectCache.SyncReport r = cache.sync(only);
-            List<String> out = new ArrayList<>(r.lines());
-            out.add(r.ok() ? "OK" : "FAILED");
-            return out;
-        }
-        if (words.length >= 1 && words[0].equals("status") && words.length <= 2
-                && (words.length == 1 || words[1].equals("--json") || words[1].equals("--bytes"))) {
-            boolean json = words.length == 2 && words[1].equals("--json");
-            boolean exact = words.length == 2 && words[1].equals("--bytes");
-            List<String> out = json ? List.of(json(cache.status())) : text(cache.status(), exact);
-            List<String> all = new ArrayList<>(out);
-            if (!json) {
-                all.add(cache.fleetStatus());
-            }
-            all.add("OK");
-            return all;
-        }
-        if (words.length == 3 && words[0].equals("resolve")) {
-            try {
-                ProjectId id = ProjectId.parse(words[1]);
-                if (!words[2].equals("local") && !words[2].equals("remote")) {
-                    return List.of("--keep must be local or remote, not '" + words[2] + "'", "FAILED");
-                }
-                List<String> out = new ArrayList<>(cache.resolve(id, words[2].equals("local")));
-                out.add("OK");
-                return out;
-            } catch (IllegalArgumentException | IOException e) {
-                return List.of("cannot resolve: " + e.getMessage(), "FAILED");
-            }
-        }
-        if (words.length == 2 && (words[0].equals("take") || words[0].equals("release"))) {
-            try {
-                ProjectId id = ProjectId.parse(words[1]);
-                return List.of(words[0].equals("take") ? cache.take(id) : cache.release(id), "OK");
-            } catch (IllegalArgumentException | IOException e) {
-                return List.of("cannot " + words[0] + " " + words[1] + ": " + e.getMessage(), "FAILED");
-            }
-        }
-        if (words.length == 2 && words[0].equals("evict")) {
-            try {
-                ProjectId id = ProjectId.parse(words[1]);
-                Optional<String> why = cache.evict(id);
-                return why.isEmpty() ? List.of("evicted " + id, "OK")
-                        : List.of("cannot evict " + id + ": " + why.get(), "FAILED");
-            } catch (IllegalArgumentException e) {
-                return List.of(e.getMessage(), "FAILED");
-            }
-        }
-        return List.of("unknown request '" + request + "' (sync [UUID] | status [--json|--bytes] | evict UUID | resolve UUID local|remote)", "FAILED");
+        return ControlCommands.answer(cache, cache.clock(), request);
     }
 
-    /** The status as lines; sizes as {@code 5.1 MiB}, or to the byte if {@code exact}. */
-    static List<String> text(List<ProjectCache.ProjectStatus> projects, boolean exact) {
+    /** The status as lines; sizes as {@code 5.1 MiB}, or to the byte if {@code exact}; times as ages at {@code now}. */
+    static List<String> text(List<ProjectCache.ProjectStatus> projects, boolean exact, java.time.Instant now) {
         List<String> out = new ArrayList<>();
         out.add(String.format(Locale.ROOT, "%-36s  %12s  %-10s  %s", "PROJECT", "SIZE", "STATE", "NEWEST / REPLICAS"));
         for (ProjectCache.ProjectStatus p : projects) {
             out.add(String.format(Locale.ROOT, "%-36s  %12s  %-10s  %s%s%s%s", p.id(),
                     exact ? Long.toString(p.sizeBytes()) : Bytes.format(p.sizeBytes()), p.state(),
-                    p.localNewest().map(s -> "@" + s.name()).orElse("-"),
+                    p.localNewest().map(s -> "@" + s.name() + " (" + Ages.format(java.time.Instant.ofEpochSecond(
+                            s.creationEpochSecond()), now) + ")").orElse("-"),
                     p.nativeMount() ? "  native" : p.mounted() ? "  mounted" : "",
                     p.behind().map(n -> n < 0 ? "  behind a replica (in use; refreshed when it is not)"
                             : "  " + n + " snapshots behind (in use; refreshed when it is not)").orElse(""),
@@ -204,7 +149,15 @@ public final class ControlServer implements AutoCloseable {
         return out;
     }
 
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    static String writeJson(com.fasterxml.jackson.databind.JsonNode node) {
+        try {
+            return JSON.writeValueAsString(node);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
 
     /** {@code status --json}: one array, a project per object, in the same order as the text. */
     static String json(List<ProjectCache.ProjectStatus> projects) {
@@ -239,11 +192,7 @@ public final class ControlServer implements AutoCloseable {
                 rep.put("error", r.getValue().error());
             }
         }
-        try {
-            return JSON.writeValueAsString(all);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot write the status as JSON", e);
-        }
+        return writeJson(all);
     }
 
     /** Sends one request to a daemon's control socket and returns its answer lines. */

@@ -63,6 +63,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     private final ReplicaBases bases;
     private final CacheMeters meters;
     private final SnapshotViews views;
+    private final ProjectTransfers transfers;
     private final Conflicts conflicts;
     private final WriteAccess access;
     private final Transfers transfersInProgress = new Transfers();
@@ -77,7 +78,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.zfs = zfs;
         this.config = config;
         this.clock = clock;
-        ProjectTransfers transfers = new ProjectTransfers(zfs, transport, clientName);
+        this.transfers = new ProjectTransfers(zfs, transport, clientName);
         this.list = config.etcd().isEmpty() ? new PolledFleet(transport, config.servers())
                 : EtcdFleet.start(config.etcd(), transport.tls(), clientName);
         this.local = new LocalProjects(zfs, config, clock, state, natives);
@@ -406,6 +407,11 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         }
     }
 
+    /** The cache's clock (ages in answers are told by it). */
+    java.time.Clock clock() {
+        return clock;
+    }
+
     /** The snapshots of the project's local copy, oldest first; fetches the project if it is not local. */
     @Override
     public List<Snapshot> snapshots(ProjectId id) throws IOException {
@@ -418,6 +424,93 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     public Path openSnapshot(ProjectId id, String name) throws IOException {
         open(id);
         return views.open(id, local.dataset(id), name);
+    }
+
+    /**
+     * One snapshot of a project: where it is held (here, and on which replicas that answered),
+     * and for the local ones its size ({@code referenced}: the tree then) and what it alone holds
+     * ({@code used}: what destroying it would free).
+     */
+    public record SnapshotInfo(String name, java.time.Instant created, boolean local, long referencedBytes,
+            long usedBytes, List<String> replicas) {}
+
+    /**
+     * The snapshots of a cached project, oldest first; with {@code remote} also those only the
+     * replicas hold, and on which replicas each one is (a replica that does not answer is named
+     * in {@code unreachable}). Fetches nothing.
+     */
+    public record SnapshotList(List<SnapshotInfo> snapshots, List<String> unreachable) {}
+
+    public SnapshotList snapshotList(ProjectId id, boolean remote) throws IOException {
+        java.util.Map<Long, SnapshotInfo> byGuid = new java.util.LinkedHashMap<>();
+        if (local.isLocal(id)) {
+            java.util.Map<String, java.util.Map<String, String>> props = zfs.snapshotProperties(local.dataset(id),
+                    List.of("used", "referenced"));
+            for (Snapshot s : zfs.listSnapshots(local.dataset(id))) {
+                java.util.Map<String, String> p = props.getOrDefault(s.name().name(), java.util.Map.of());
+                byGuid.put(s.guid(), new SnapshotInfo(s.name().name(), s.creation(), true,
+                        parseOrZero(p.get("referenced")), parseOrZero(p.get("used")), new ArrayList<>()));
+            }
+        } else if (!remote) {
+            throw new CacheException(id + " is not cached here; --remote lists what the replicas hold");
+        }
+        List<String> unreachable = new ArrayList<>();
+        if (remote) {
+            for (java.util.Map.Entry<InetSocketAddress, ProjectTransfers.InfoOrWhy> r
+                    : transfers.infos(id, list.servers()).entrySet()) {
+                if (r.getValue().info().isEmpty()) {
+                    unreachable.add(io.zproj.transport.Addresses.format(r.getKey()) + ": " + r.getValue().why());
+                    continue;
+                }
+                for (SnapshotEntry e : r.getValue().info().get().snapshots()) {
+                    SnapshotInfo known = byGuid.computeIfAbsent(e.guid(), g -> new SnapshotInfo(e.name(),
+                            java.time.Instant.ofEpochSecond(e.creationEpochSecond()), false, 0, 0, new ArrayList<>()));
+                    known.replicas().add(io.zproj.transport.Addresses.format(r.getKey()));
+                }
+            }
+        }
+        List<SnapshotInfo> out = new ArrayList<>(byGuid.values());
+        out.sort(java.util.Comparator.comparing(SnapshotInfo::created));
+        return new SnapshotList(out, unreachable);
+    }
+
+    private static long parseOrZero(String v) {
+        try {
+            return v == null ? 0 : Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * What changed in a cached project within {@code window} before now: the live tree compared
+     * with the newest local snapshot taken before the window began (or the oldest one, {@code
+     * sinceOldest}, if the copy's history is shorter than the window).
+     */
+    public record RecentChanges(String base, java.time.Instant baseCreated, boolean sinceOldest, java.time.Instant since,
+            List<FileChanges.Change> changes) {}
+
+    public RecentChanges recentChanges(ProjectId id, java.time.Duration window) throws IOException {
+        if (!local.isLocal(id)) {
+            throw new CacheException(id + " is not cached here: its history is in its snapshots, which a fault-in "
+                    + "brings (open it, or browse /projects/.snapshots/" + id + ")");
+        }
+        java.time.Instant since = clock.instant().minus(window);
+        List<Snapshot> snaps = zfs.listSnapshots(local.dataset(id));
+        if (snaps.isEmpty()) {
+            throw new CacheException(id + " has no snapshot to compare with");
+        }
+        Snapshot base = snaps.get(0);
+        for (Snapshot s : snaps) {
+            if (s.creation().isBefore(since)) {
+                base = s;
+            }
+        }
+        boolean sinceOldest = !base.creation().isBefore(since);
+        Path then = views.open(id, local.dataset(id), base.name().name());
+        Path now = open(id);
+        return new RecentChanges(base.name().name(), base.creation(), sinceOldest, since,
+                FileChanges.between(then, now, since));
     }
 
     /** Tells the cache which projects have files open through the daemon: those are never unmounted. */

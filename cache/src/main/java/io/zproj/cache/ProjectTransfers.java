@@ -221,6 +221,28 @@ public final class ProjectTransfers {
         return pullInto(id, localRoot.child(id), servers, listener);
     }
 
+    /** What one replica said of a project, or why it could not. */
+    public record InfoOrWhy(Optional<io.zproj.transport.ProjectInfo> info, String why) {}
+
+    /** What each replica holds of a project (asked in parallel), or why it could not say. */
+    public Map<InetSocketAddress, InfoOrWhy> infos(ProjectId id, List<InetSocketAddress> servers) {
+        Map<InetSocketAddress, InfoOrWhy> out = new java.util.LinkedHashMap<>();
+        try (Probes probes = probe(id, servers)) {
+            for (Probe p : probes.open()) {
+                out.put(p.candidate().address(), new InfoOrWhy(Optional.of(p.candidate().info()), ""));
+            }
+            for (String why : probes.failures()) {
+                for (InetSocketAddress s : servers) {
+                    if (!out.containsKey(s) && why.startsWith(Addresses.format(s))) {
+                        out.put(s, new InfoOrWhy(Optional.empty(), why.substring(Addresses.format(s).length())
+                                .replaceFirst("^: ", "")));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * Brings {@code target} (a copy of project {@code id}, or nothing yet) up to the best
      * replica's newest snapshot: the replicas are tried best first; one that has diverged from

@@ -27,11 +27,11 @@ class ControlServerTest {
     void text_showsStateReplicaLagErrorsAndProgress() {
         List<ProjectCache.ProjectStatus> one = List.of(status(
                 Optional.of(new Transfers.Progress("writing back to 10.0.0.1:7070", 4096, 8192)), Optional.empty()));
-        List<String> lines = ControlServer.text(one, false);
-        assertThat(String.join("\n", ControlServer.text(one, true))).contains(" 1234 ");
+        List<String> lines = ControlServer.text(one, false, java.time.Instant.ofEpochSecond(1_795_521_600L + 3 * 3600));
+        assertThat(String.join("\n", ControlServer.text(one, true, java.time.Instant.ofEpochSecond(1_795_521_600L + 3 * 3600)))).contains(" 1234 ");
         assertThat(String.join("\n", lines)).contains("1.2 KiB").doesNotContain(" 1234 ");
         assertThat(String.join("\n", lines)).contains(P.toString()).contains("dirty").contains("native")
-                .contains("3 snapshots behind")
+                .contains("@zproj-20261124T120000Z (3 hours ago)").contains("3 snapshots behind")
                 .contains("writing back to 10.0.0.1:7070: 4096 of 8192 bytes")
                 .contains("acked @zproj-20261124T115900Z (60 s behind); last attempt temporary (attempt 2, retried with backoff): timed out")
                 .contains("1 cached projects");
@@ -43,5 +43,22 @@ class ControlServerTest {
         assertThat(json).startsWith("[{\"project\":\"" + P + "\"").endsWith("}}]")
                 .contains("\"state\":\"conflicted\"").contains("\"conflict\":\"server said \\\"no\\\"\\n\"")
                 .contains("\"transfer\":null").contains("\"10.0.0.1:7070\":{\"acked\":\"zproj-20261124T115900Z\",\"outcome\":\"temporary\",\"failures\":2,");
+    }
+
+    /** The request parser is picocli's: a request it cannot parse is FAILED with picocli's reason, and touches nothing. */
+    @Test
+    void badRequests_areFailed_withAReason_beforeTheCacheIsAsked() {
+        java.time.Clock clock = java.time.Clock.systemUTC();
+        assertThat(ControlCommands.answer(null, clock, "frobnicate")).last().isEqualTo("FAILED");
+        assertThat(String.join("\n", ControlCommands.answer(null, clock, "frobnicate"))).contains("frobnicate");
+        assertThat(ControlCommands.answer(null, clock, "")).last().isEqualTo("FAILED");
+        assertThat(String.join("\n", ControlCommands.answer(null, clock, "evict not-a-uuid"))).contains("not-a-uuid")
+                .endsWith("FAILED");
+        assertThat(String.join("\n", ControlCommands.answer(null, clock, "changes " + P + " --since yesterday")))
+                .contains("not an ISO-8601 duration").endsWith("FAILED");
+        assertThat(String.join("\n", ControlCommands.answer(null, clock, "resolve " + P + " theirs")))
+                .contains("local or remote").endsWith("FAILED");
+        assertThat(String.join("\n", ControlCommands.answer(null, clock, "status --bogus"))).contains("--bogus")
+                .endsWith("FAILED");
     }
 }

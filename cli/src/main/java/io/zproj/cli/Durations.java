@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as people write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, or ISO 8601 ({@code PT30S}). */
+/** Durations as people write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 2h}, {@code 1d}, {@code 1w}, or ISO 8601 ({@code PT30S}). */
 final class Durations {
 
-    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+    private static final Pattern SIMPLE = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
 
     private Durations() {}
 
@@ -20,7 +20,8 @@ final class Durations {
                 case "s" -> Duration.ofSeconds(n);
                 case "m" -> Duration.ofMinutes(n);
                 case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofDays(7 * n);
             };
         }
         try {

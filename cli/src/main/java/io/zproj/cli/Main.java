@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 /** {@code zproj}: the entry point of the launcher jar. */
 @Command(name = "zproj", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Projects of a fleet of ZFS hosts under one lazy FUSE namespace.",
-        subcommands = {MountCommand.class, CaCommand.class, WriterCommands.Take.class, WriterCommands.Release.class, WhereCommand.class, SyncCommand.class, StatusCommand.class, EvictCommand.class, ResolveCommand.class, SetupEmbeddedCommand.class, ServerCommand.class, PullCommand.class, PushCommand.class, LsCommand.class, ReplicateCommand.class,
+        subcommands = {MountCommand.class, CaCommand.class, WriterCommands.Take.class, WriterCommands.Release.class, WhereCommand.class, SyncCommand.class, StatusCommand.class, EvictCommand.class, ResolveCommand.class, SnapshotsCommand.class, ChangesCommand.class, SetupEmbeddedCommand.class, ServerCommand.class, PullCommand.class, PushCommand.class, LsCommand.class, ReplicateCommand.class,
                 Main.CapabilitiesCommand.class, Main.PoolsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
 

@@ -255,6 +255,54 @@ class MountIT {
         return out;
     }
 
+    // ------------------------------------------------------------------ snapshots and recent changes
+
+    /**
+     * {@code zproj changes} and {@code zproj snapshots} over the real control socket: a file
+     * added and one removed an hour ago (the cache's clock moved on) are in the last day's
+     * changes and not in the last 10 minutes'; the snapshots show their ages and sizes, and with
+     * --remote who holds each.
+     */
+    @Test
+    void changes_anHourAgo_areInTheLastDay_notInTheLast10Minutes_andSnapshotsShowAgesAndHolders() throws Exception {
+        ProjectId id = fresh();
+        Path dir = mnt.resolve(id.toString());
+        Files.readString(dir.resolve("other.txt")); // fault in: the replicas' head is the first snapshot here
+        Files.writeString(dir.resolve("added.txt"), "new");
+        Files.delete(dir.resolve("other.txt"));
+        assertThat(cache.sync(Optional.of(id)).ok()).isTrue();
+        clock.advance(Duration.ofHours(1));
+        try (io.zproj.cache.ControlServer control = io.zproj.cache.ControlServer.start(config.stateDir(), cache)) {
+            List<String> day = io.zproj.cache.ControlServer.call(config.stateDir(), "changes " + id + " --since P1D");
+            assertThat(day).last().isEqualTo("OK");
+            assertThat(day).anyMatch(l -> l.matches("1 hour ago\\s+added\\s+added\\.txt"))
+                    .anyMatch(l -> l.contains("removed") && l.endsWith("other.txt"))
+                    .anyMatch(l -> l.startsWith("2 changes since 24 hours ago") && l.contains("the oldest snapshot here"));
+            List<String> recent = io.zproj.cache.ControlServer.call(config.stateDir(), "changes " + id + " --since PT10M");
+            assertThat(recent).last().isEqualTo("OK");
+            assertThat(String.join("\n", recent)).doesNotContain("added.txt").doesNotContain("other.txt")
+                    .contains("0 changes since 10 min ago");
+            List<String> json = io.zproj.cache.ControlServer.call(config.stateDir(), "changes " + id + " --since P1D --json");
+            assertThat(json.get(0)).contains("\"path\":\"added.txt\",\"change\":\"added\"")
+                    .contains("\"path\":\"other.txt\",\"change\":\"removed\"");
+
+            List<Snapshot> here = cluster.zfs().listSnapshots(local(id));
+            assertThat(here).hasSize(2);
+            List<String> snaps = io.zproj.cache.ControlServer.call(config.stateDir(), "snapshots " + id);
+            assertThat(snaps).last().isEqualTo("OK");
+            for (Snapshot s : here) {
+                assertThat(snaps).anyMatch(l -> l.startsWith(s.name().name()) && l.contains("ago") && l.contains("B"));
+            }
+            assertThat(snaps).anyMatch(l -> l.startsWith(here.get(1).name().name()) && l.contains("1 hour ago"));
+            String r0 = io.zproj.transport.Addresses.format(cluster.address(0));
+            String r1 = io.zproj.transport.Addresses.format(cluster.address(1));
+            List<String> remote = io.zproj.cache.ControlServer.call(config.stateDir(), "snapshots " + id + " --remote");
+            assertThat(remote).last().isEqualTo("OK");
+            assertThat(remote).anyMatch(l -> l.startsWith(here.get(1).name().name()) && l.endsWith("here, " + r0 + ", " + r1)
+                    || l.startsWith(here.get(1).name().name()) && l.endsWith("here, " + r1 + ", " + r0));
+        }
+    }
+
     // ------------------------------------------------------------------ metrics
 
     /** {@code --metrics}: a real scrape over HTTP before and after a fault-in and a write-back; the numbers moved. */

@@ -337,6 +337,25 @@ final class CommandZfs implements Zfs {
     }
 
     @Override
+    public Map<String, Map<String, String>> snapshotProperties(DatasetName dataset, List<String> properties)
+            throws ZfsException {
+        properties.forEach(DatasetProperties::requireName);
+        Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "1",
+                "-o", "name,property,value", String.join(",", properties) + ",createtxg", dataset.value()));
+        List<Map.Entry<String, Map<String, String>>> snaps = new ArrayList<>();
+        for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
+            int at = row.getKey().indexOf('@');
+            if (at > 0 && row.getKey().substring(0, at).equals(dataset.value())) {
+                snaps.add(Map.entry(row.getKey().substring(at + 1), row.getValue()));
+            }
+        }
+        snaps.sort(Comparator.comparingLong(e -> parseLong(e.getValue().get("createtxg"))));
+        Map<String, Map<String, String>> out = new LinkedHashMap<>();
+        snaps.forEach(e -> out.put(e.getKey(), e.getValue()));
+        return out;
+    }
+
+    @Override
     public Map<DatasetName, String> childProperty(DatasetName parent, String property) throws ZfsException {
         DatasetProperties.requireName(property);
         Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "1",

@@ -134,6 +134,12 @@ public interface Zfs extends AutoCloseable {
     Map<String, String> getProperties(DatasetName dataset, List<String> properties) throws ZfsException;
 
     /**
+     * Properties of every snapshot of {@code dataset}, in one command: snapshot short name ->
+     * property -> value, oldest first.
+     */
+    Map<String, Map<String, String>> snapshotProperties(DatasetName dataset, List<String> properties) throws ZfsException;
+
+    /**
      * One property of every direct child filesystem of {@code parent}, in one command (a child
      * on which it is not set maps to {@code "-"}).
      */
