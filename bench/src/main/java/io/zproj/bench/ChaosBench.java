@@ -56,26 +56,25 @@ final class ChaosBench {
         this.random = new Random(seed);
     }
 
-    public static void main(String[] args) throws Exception {
+    @picocli.CommandLine.Command(name = "zproj bench chaos")
+    static final class Line {
+        @picocli.CommandLine.Option(names = "--out", paramLabel = "DIR")
         Path out = Path.of("bench/results");
+        @picocli.CommandLine.Option(names = "--jar", paramLabel = "FILE")
         Path jar = Path.of("cli/target/zproj.jar");
+        @picocli.CommandLine.Option(names = "--cuts", paramLabel = "N")
         int cuts = 100;
+        @picocli.CommandLine.Option(names = "--seed", paramLabel = "N")
         long seed = 1;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out" -> out = Path.of(args[++i]);
-                case "--jar" -> jar = Path.of(args[++i]);
-                case "--cuts" -> cuts = Integer.parseInt(args[++i]);
-                case "--seed" -> seed = Long.parseLong(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--cuts N, --seed N, --out DIR, --jar FILE)");
-            }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Line l = Args.parse(new Line(), args);
+        if (l.cuts < 3 || l.cuts > 1000) {
+            throw new IllegalArgumentException("--cuts must be 3..1000, not " + l.cuts);
         }
-        if (cuts < 3 || cuts > 1000) {
-            throw new IllegalArgumentException("--cuts must be 3..1000, not " + cuts);
-        }
-        Files.createDirectories(out);
-        new ChaosBench(jar.toAbsolutePath(), seed).run(out, cuts, seed);
+        Files.createDirectories(l.out);
+        new ChaosBench(l.jar.toAbsolutePath(), l.seed).run(l.out, l.cuts, l.seed);
     }
 
     private void run(Path out, int cuts, long seed) throws Exception {

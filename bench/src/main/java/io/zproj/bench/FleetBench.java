@@ -54,27 +54,26 @@ final class FleetBench {
         this.out = out;
     }
 
-    public static void main(String[] args) throws Exception {
+    @picocli.CommandLine.Command(name = "zproj bench fleet")
+    static final class Line {
+        @picocli.CommandLine.Option(names = "--out", paramLabel = "DIR")
         Path out = Path.of("bench/results");
+        @picocli.CommandLine.Option(names = "--jar", paramLabel = "FILE")
         Path jar = Path.of("cli/target/zproj.jar");
+        @picocli.CommandLine.Option(names = "--projects", paramLabel = "N")
         int projects = 100_000;
+        @picocli.CommandLine.Option(names = "--servers", paramLabel = "N")
         int servers = 20;
+        @picocli.CommandLine.Option(names = "--changes", paramLabel = "N")
         int changes = 100;
+        @picocli.CommandLine.Option(names = "--polled", paramLabel = "N")
         int polled = 10_000;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out" -> out = Path.of(args[++i]);
-                case "--jar" -> jar = Path.of(args[++i]);
-                case "--projects" -> projects = Integer.parseInt(args[++i]);
-                case "--servers" -> servers = Integer.parseInt(args[++i]);
-                case "--changes" -> changes = Integer.parseInt(args[++i]);
-                case "--polled" -> polled = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--out DIR, --jar JAR, --projects N, --servers N, --changes N, --polled N)");
-            }
-        }
-        Files.createDirectories(out);
-        new FleetBench(jar, out).run(projects, servers, changes, polled);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Line l = Args.parse(new Line(), args);
+        Files.createDirectories(l.out);
+        new FleetBench(l.jar, l.out).run(l.projects, l.servers, l.changes, l.polled);
     }
 
     private void run(int projects, int servers, int changes, int polled) throws Exception {

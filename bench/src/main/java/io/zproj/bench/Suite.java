@@ -29,63 +29,45 @@ public final class Suite {
     record Options(boolean quick, Path out, int runs, Set<String> systems, Set<Integer> workloads, Path jar,
             Path tree) {
 
-        static Options parse(String[] args) {
-            boolean quick = false;
+        /** What picocli fills in; {@link #parse} checks it and applies the defaults that depend on --quick. */
+        @picocli.CommandLine.Command(name = "zproj bench")
+        static final class Line {
+            @picocli.CommandLine.Option(names = "--quick", description = "3 runs and smaller trees")
+            boolean quick;
+            @picocli.CommandLine.Option(names = "--out", paramLabel = "DIR")
             Path out = Path.of("bench/results");
-            Integer runs = null;
+            @picocli.CommandLine.Option(names = "--runs", paramLabel = "N")
+            Integer runs;
+            @picocli.CommandLine.Option(names = "--systems", split = ",", paramLabel = "zproj,passthrough,native,gluster")
             Set<String> systems = Set.of("zproj", "passthrough", "native", "gluster");
+            @picocli.CommandLine.Option(names = "--only", split = ",", paramLabel = "1,2,3,4,5")
             Set<Integer> workloads = Set.of(1, 2, 3, 4, 5);
+            @picocli.CommandLine.Option(names = "--jar", paramLabel = "FILE")
             Path jar = Path.of("cli/target/zproj.jar");
-            Path tree = null;
-            for (int i = 0; i < args.length; i++) {
-                String a = args[i];
-                switch (a) {
-                    case "--quick" -> quick = true;
-                    case "--out" -> out = Path.of(value(args, ++i, a));
-                    case "--runs" -> runs = number(value(args, ++i, a), a);
-                    case "--systems" -> systems = Set.of(value(args, ++i, a).split(","));
-                    case "--only" -> workloads = Set.copyOf(java.util.Arrays.stream(value(args, ++i, a).split(","))
-                            .map(w -> number(w, a)).toList());
-                    case "--jar" -> jar = Path.of(value(args, ++i, a));
-                    case "--tree" -> tree = Path.of(value(args, ++i, a));
-                    default -> throw new IllegalArgumentException("unknown option '" + a + "'"
-                            + "; usage: zproj bench [--quick] [--out DIR] [--runs N] [--systems zproj,passthrough,native,gluster]"
-                            + " [--only 1,2,3,4,5] [--tree SRC.zip]");
-                }
-            }
-            for (String s : systems) {
+            @picocli.CommandLine.Option(names = "--tree", paramLabel = "SRC.zip")
+            Path tree;
+        }
+
+        static Options parse(String[] args) {
+            Line l = Args.parse(new Line(), args);
+            for (String s : l.systems) {
                 if (!Set.of("zproj", "passthrough", "native", "gluster").contains(s)) {
                     throw new IllegalArgumentException("--systems: unknown system '" + s + "' (zproj, passthrough, native, gluster)");
                 }
             }
-            if (systems.contains("passthrough") && !systems.contains("zproj")) {
+            if (l.systems.contains("passthrough") && !l.systems.contains("zproj")) {
                 throw new IllegalArgumentException("--systems: passthrough runs beside zproj; add zproj");
             }
-            for (int w : workloads) {
+            for (int w : l.workloads) {
                 if (w < 1 || w > 5) {
                     throw new IllegalArgumentException("--only: workloads are 1 to 5, not " + w);
                 }
             }
-            int n = runs != null ? runs : quick ? 3 : 5;
+            int n = l.runs != null ? l.runs : l.quick ? 3 : 5;
             if (n < 1 || n > 50) {
                 throw new IllegalArgumentException("--runs must be 1..50, not " + n);
             }
-            return new Options(quick, out, n, systems, workloads, jar, tree);
-        }
-
-        private static int number(String text, String option) {
-            try {
-                return Integer.parseInt(text.trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(option + ": not a number: '" + text + "'");
-            }
-        }
-
-        private static String value(String[] args, int i, String option) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            return args[i];
+            return new Options(l.quick, l.out, n, Set.copyOf(l.systems), Set.copyOf(l.workloads), l.jar, l.tree);
         }
     }
 

@@ -2,7 +2,6 @@ package io.zproj.bench;
 
 import io.zproj.cache.ProjectTransfers;
 import io.zproj.cache.TransferListener;
-import io.zproj.cli.CopyTree;
 import io.zproj.server.ReplicaServer;
 import io.zproj.server.ServerConfig;
 import io.zproj.transport.Transport;
@@ -21,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -40,21 +40,20 @@ public final class TransferBench {
 
     private record Sample(String system, String project, int run, double seconds, long rawBytes, long wireBytes) {}
 
-    public static void main(String[] args) throws Exception {
+    @picocli.CommandLine.Command(name = "zproj bench transfer")
+    static final class Line {
+        @picocli.CommandLine.Option(names = "--out", paramLabel = "DIR")
         Path out = Path.of("bench/results");
+        @picocli.CommandLine.Option(names = "--runs", paramLabel = "N")
         int runs = 5;
+        @picocli.CommandLine.Option(names = "--random-mb", paramLabel = "N")
         int randomMb = 256;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out" -> out = Path.of(args[++i]);
-                case "--runs" -> runs = Integer.parseInt(args[++i]);
-                case "--random-mb" -> randomMb = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--out DIR, --runs N, --random-mb N)");
-            }
-        }
-        Files.createDirectories(out);
-        new TransferBench().run(out, runs, randomMb);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Line l = Args.parse(new Line(), args);
+        Files.createDirectories(l.out);
+        new TransferBench().run(l.out, l.runs, l.randomMb);
     }
 
     private void run(Path out, int runs, int randomMb) throws Exception {
@@ -114,7 +113,7 @@ public final class TransferBench {
         zfs.createDataset(ds, DatasetProperties.create().canmount(DatasetProperties.CanMount.NOAUTO));
         Path mnt = dir.resolve("seed-" + id);
         zfs.mount(ds, mnt);
-        CopyTree.copy(INCLUDE, mnt.resolve("include"), rel -> false);
+        Sh.run(Duration.ofMinutes(10), "cp", "-a", INCLUDE.toString(), mnt.resolve("include").toString());
         if (randomMb > 0) {
             Random random = new Random(1);
             byte[] buf = new byte[1 << 20];

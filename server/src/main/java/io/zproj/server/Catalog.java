@@ -1,5 +1,6 @@
 package io.zproj.server;
 
+import io.zproj.transport.LocalStore;
 import io.zproj.transport.SnapshotEntry;
 import io.zproj.zfs.ProjectId;
 import java.io.ByteArrayInputStream;
@@ -9,17 +10,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
-import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.WriteOptions;
 
 /**
  * The server's index of its projects in RocksDB, keyed by project UUID (16 bytes). ZFS is the
@@ -31,60 +25,35 @@ final class Catalog implements AutoCloseable {
 
     private static final int FORMAT = 1;
 
-    static {
-        RocksDB.loadLibrary();
-    }
+    private final LocalStore store;
 
-    private final RocksDB db;
-    private final Options options;
-    private final WriteOptions writeOptions;
-
-    private Catalog(RocksDB db, Options options) {
-        this.db = db;
-        this.options = options;
-        this.writeOptions = new WriteOptions().setSync(true);
+    private Catalog(LocalStore store) {
+        this.store = store;
     }
 
     /** Opens (or creates) the catalog in {@code dir}. */
     static Catalog open(Path dir) throws IOException {
-        Files.createDirectories(dir);
-        Options options = new Options().setCreateIfMissing(true);
-        try {
-            return new Catalog(RocksDB.open(options, dir.toString()), options);
-        } catch (RocksDBException e) {
-            options.close();
-            throw new IOException("cannot open the catalog in " + dir + ": " + e.getMessage(), e);
-        }
+        return new Catalog(LocalStore.open(dir, "the catalog"));
     }
 
     void put(CatalogEntry e) throws IOException {
-        try {
-            db.put(writeOptions, key(e.id()), encode(e));
-        } catch (RocksDBException ex) {
-            throw new IOException("cannot write the catalog: " + ex.getMessage(), ex);
-        }
+        store.put(e.id().bytes(), encode(e));
     }
 
     void remove(ProjectId id) throws IOException {
-        try {
-            db.delete(writeOptions, key(id));
-        } catch (RocksDBException ex) {
-            throw new IOException("cannot write the catalog: " + ex.getMessage(), ex);
-        }
+        store.delete(id.bytes());
     }
 
     /** Every entry; an entry that does not decode (an older format, damage) is skipped, to be rebuilt from ZFS. */
     List<CatalogEntry> all() {
         List<CatalogEntry> out = new ArrayList<>();
-        try (RocksIterator it = db.newIterator()) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
-                try {
-                    out.add(decode(it.key(), it.value()));
-                } catch (IOException | RuntimeException e) {
-                    // rebuilt from ZFS by the next rescan
-                }
+        store.forEach(new byte[0], (key, value) -> {
+            try {
+                out.add(decode(key, value));
+            } catch (IOException | RuntimeException e) {
+                // rebuilt from ZFS by the next rescan
             }
-        }
+        });
         return out;
     }
 
@@ -101,19 +70,11 @@ final class Catalog implements AutoCloseable {
             out.writeLong(h.guid());
             out.writeLong(h.seenMillis());
         }
-        try {
-            db.put(writeOptions, holdKey(h.id(), h.peer()), bytes.toByteArray());
-        } catch (RocksDBException ex) {
-            throw new IOException("cannot write the catalog: " + ex.getMessage(), ex);
-        }
+        store.put(holdKey(h.id(), h.peer()), bytes.toByteArray());
     }
 
     void removeHold(ProjectId id, String peer) throws IOException {
-        try {
-            db.delete(writeOptions, holdKey(id, peer));
-        } catch (RocksDBException ex) {
-            throw new IOException("cannot write the catalog: " + ex.getMessage(), ex);
-        }
+        store.delete(holdKey(id, peer));
     }
 
     /** Every peer's hold, of every project; one that does not decode is skipped. */
@@ -125,60 +86,35 @@ final class Catalog implements AutoCloseable {
     List<Hold> holds(ProjectId id) {
         byte[] prefix = new byte[17];
         prefix[0] = HOLD;
-        System.arraycopy(key(id), 0, prefix, 1, 16);
+        System.arraycopy(id.bytes(), 0, prefix, 1, 16);
         return holdsFrom(prefix);
     }
 
     private List<Hold> holdsFrom(byte[] prefix) {
         List<Hold> out = new ArrayList<>();
-        try (RocksIterator it = db.newIterator()) {
-            for (it.seek(prefix); it.isValid() && it.key().length > 17 && startsWith(it.key(), prefix); it.next()) {
-                byte[] k = it.key();
-                try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(it.value()))) {
-                    if (in.readByte() != FORMAT) {
-                        continue;
-                    }
-                    byte[] uuid = java.util.Arrays.copyOfRange(k, 1, 17);
-                    String peer = new String(k, 17, k.length - 17, StandardCharsets.UTF_8);
-                    out.add(new Hold(idOf(uuid), peer, readString(in), in.readLong(), in.readLong()));
-                } catch (IOException | RuntimeException e) {
-                    // a damaged record: its hold is found again by the peer's next transfer
-                }
+        store.forEach(prefix, (k, value) -> {
+            if (k.length <= 17) {
+                return;
             }
-        }
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+                if (in.readByte() != FORMAT) {
+                    return;
+                }
+                String peer = new String(k, 17, k.length - 17, StandardCharsets.UTF_8);
+                out.add(new Hold(ProjectId.fromBytes(k, 1), peer, readString(in), in.readLong(), in.readLong()));
+            } catch (IOException | RuntimeException e) {
+                // a damaged record: its hold is found again by the peer's next transfer
+            }
+        });
         return out;
-    }
-
-    private static boolean startsWith(byte[] key, byte[] prefix) {
-        return java.util.Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private static byte[] holdKey(ProjectId id, String peer) {
         byte[] name = peer.getBytes(StandardCharsets.UTF_8);
         byte[] k = new byte[17 + name.length];
         k[0] = HOLD;
-        System.arraycopy(key(id), 0, k, 1, 16);
+        System.arraycopy(id.bytes(), 0, k, 1, 16);
         System.arraycopy(name, 0, k, 17, name.length);
-        return k;
-    }
-
-    private static ProjectId idOf(byte[] key) {
-        long msb = 0;
-        long lsb = 0;
-        for (int i = 0; i < 8; i++) {
-            msb = (msb << 8) | (key[i] & 0xff);
-            lsb = (lsb << 8) | (key[8 + i] & 0xff);
-        }
-        return new ProjectId(new UUID(msb, lsb));
-    }
-
-    private static byte[] key(ProjectId id) {
-        UUID u = id.uuid();
-        byte[] k = new byte[16];
-        for (int i = 0; i < 8; i++) {
-            k[i] = (byte) (u.getMostSignificantBits() >>> (56 - 8 * i));
-            k[8 + i] = (byte) (u.getLeastSignificantBits() >>> (56 - 8 * i));
-        }
         return k;
     }
 
@@ -215,7 +151,7 @@ final class Catalog implements AutoCloseable {
             Optional<SnapshotEntry> newest = in.readBoolean()
                     ? Optional.of(new SnapshotEntry(readString(in), in.readLong(), in.readLong(), in.readLong()))
                     : Optional.empty();
-            return new CatalogEntry(idOf(key), newest, in.readLong(), in.readLong(),
+            return new CatalogEntry(ProjectId.fromBytes(key, 0), newest, in.readLong(), in.readLong(),
                     in.readLong(), readString(in));
         }
     }
@@ -234,8 +170,6 @@ final class Catalog implements AutoCloseable {
 
     @Override
     public void close() {
-        writeOptions.close();
-        db.close();
-        options.close();
+        store.close();
     }
 }

@@ -38,6 +38,18 @@ public record ProjectId(UUID uuid) implements Comparable<ProjectId> {
         return text != null && text.length() == 36 && CANONICAL.matcher(text).matches();
     }
 
+    /** The id as 16 bytes, big-endian (the key of a project in zproj's local stores: they sort as the UUIDs do). */
+    public byte[] bytes() {
+        return java.nio.ByteBuffer.allocate(16).putLong(uuid.getMostSignificantBits())
+                .putLong(uuid.getLeastSignificantBits()).array();
+    }
+
+    /** The id whose {@link #bytes()} start at {@code offset} of {@code b}. */
+    public static ProjectId fromBytes(byte[] b, int offset) {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, offset, 16);
+        return new ProjectId(new UUID(buf.getLong(), buf.getLong()));
+    }
+
     /** A new random project id. */
     public static ProjectId random() {
         return new ProjectId(UUID.randomUUID());
