@@ -1,13 +1,11 @@
 package io.zproj.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code zproj changes UUID --since 1h}: the files added, changed and removed lately. */
 @Command(name = "changes", description = {
@@ -15,9 +13,6 @@ import picocli.CommandLine.Spec;
         "first: the live tree compared with the newest snapshot taken before the window began (or the oldest,",
         "if the copy's history is shorter). Removed files show when they were last changed."})
 final class ChangesCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "UUID", description = "the project")
     String uuid;
@@ -28,8 +23,8 @@ final class ChangesCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON object, for scripts")
     boolean json;
 
-    @Option(names = "--state", description = "the mount daemon's state directory (default /var/lib/zproj/client)")
-    Path state;
+    @Mixin
+    Control daemon;
 
     @Override
     public Integer call() throws IOException {
@@ -38,6 +33,6 @@ final class ChangesCommand implements Callable<Integer> {
         if (window.isNegative() || window.isZero()) {
             throw new IllegalArgumentException("--since must be a positive duration, not '" + since + "'");
         }
-        return Control.print(spec, state, "changes " + uuid + " --since " + window + (json ? " --json" : ""));
+        return daemon.print("changes " + uuid + " --since " + window + (json ? " --json" : ""));
     }
 }

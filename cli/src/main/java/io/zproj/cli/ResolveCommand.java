@@ -1,13 +1,11 @@
 package io.zproj.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code zproj resolve}: settle a conflicted project. */
 @Command(name = "resolve", description = {
@@ -16,17 +14,14 @@ import picocli.CommandLine.Model.CommandSpec;
         "--keep remote: the local copy is set aside in the cache the same way and the replica's is fetched."})
 final class ResolveCommand implements Callable<Integer> {
 
-    @Spec
-    CommandSpec spec;
-
     @Parameters(index = "0", paramLabel = "UUID", description = "the project")
     String uuid;
 
     @Option(names = "--keep", required = true, description = "local or remote")
     String keep;
 
-    @Option(names = "--state", description = "the mount daemon's state directory (default /var/lib/zproj/client)")
-    Path state;
+    @Mixin
+    Control daemon;
 
     @Override
     public Integer call() throws IOException {
@@ -34,6 +29,6 @@ final class ResolveCommand implements Callable<Integer> {
         if (!keep.equals("local") && !keep.equals("remote")) {
             throw new IllegalArgumentException("--keep must be local or remote, not '" + keep + "'");
         }
-        return Control.print(spec, state, "resolve " + uuid + " " + keep);
+        return daemon.print("resolve " + uuid + " " + keep);
     }
 }

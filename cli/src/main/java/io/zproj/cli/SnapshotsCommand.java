@@ -1,13 +1,11 @@
 package io.zproj.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code zproj snapshots UUID}: a cached project's snapshots, with ages and sizes. */
 @Command(name = "snapshots", description = {
@@ -15,9 +13,6 @@ import picocli.CommandLine.Spec;
         "and what it alone holds. --remote adds those only the replicas hold, and who holds each.",
         "Browse them, read-only, at /projects/.snapshots/UUID/NAME/."})
 final class SnapshotsCommand implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "UUID", description = "the project")
     String uuid;
@@ -31,13 +26,13 @@ final class SnapshotsCommand implements Callable<Integer> {
     @Option(names = "--bytes", description = "sizes to the byte, not as 5.1 MiB")
     boolean bytes;
 
-    @Option(names = "--state", description = "the mount daemon's state directory (default /var/lib/zproj/client)")
-    Path state;
+    @Mixin
+    Control daemon;
 
     @Override
     public Integer call() throws IOException {
         io.zproj.zfs.ProjectId.parse(uuid);
-        return Control.print(spec, state, "snapshots " + uuid + (remote ? " --remote" : "") + (json ? " --json" : "")
+        return daemon.print("snapshots " + uuid + (remote ? " --remote" : "") + (json ? " --json" : "")
                 + (bytes ? " --bytes" : ""));
     }
 }

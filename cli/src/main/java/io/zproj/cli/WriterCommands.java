@@ -1,13 +1,11 @@
 package io.zproj.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code zproj take} and {@code zproj release}: who writes a project, with a mount on etcd. */
 final class WriterCommands {
@@ -16,21 +14,18 @@ final class WriterCommands {
 
     /** A request about one project to the running mount daemon: the project, and which daemon to ask. */
     abstract static class Base implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
         @Parameters(index = "0", paramLabel = "UUID", description = "the project")
         String uuid;
 
-        @Option(names = "--state", description = "the mount daemon's state directory (default /var/lib/zproj/client)")
-        Path state;
+        @Mixin
+        Control daemon;
 
         abstract String verb();
 
         @Override
         public Integer call() throws IOException {
             io.zproj.zfs.ProjectId.parse(uuid);
-            return Control.print(spec, state, verb() + " " + uuid);
+            return daemon.print(verb() + " " + uuid);
         }
     }
 
