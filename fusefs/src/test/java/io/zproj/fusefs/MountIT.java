@@ -80,8 +80,12 @@ class MountIT {
     }
 
     private void startMount(long cacheSize) throws IOException {
+        startMount(cacheSize, io.zproj.zfs.KeepPolicy.DEFAULT);
+    }
+
+    private void startMount(long cacheSize, io.zproj.zfs.KeepPolicy keep) throws IOException {
         config = CacheConfig.of(cluster.clientRoot(), cluster.pool().dir().resolve("client-state"),
-                cluster.addresses()).withFreshness(Duration.ofMillis(200)).withCacheSize(cacheSize);
+                cluster.addresses()).withFreshness(Duration.ofMillis(200)).withCacheSize(cacheSize).withKeep(keep);
         cache = ProjectCache.open(counting, cluster.transport(), "mount-it", config, clock);
         Files.createDirectories(config.mountBase());
         mnt = cluster.pool().dir().resolve("projects");
@@ -410,6 +414,40 @@ class MountIT {
         ProjectCache.SyncReport up = cache.sync(Optional.of(id));
         assertThat(up.ok()).as(String.join("\n", up.lines())).isTrue();
         assertThat(cluster.readOnReplica(1, id, "late.txt")).contains("while srv1 was down");
+    }
+
+    /**
+     * Pruning by age on this host with its clock an hour ahead (injected), under {@code all=1m}:
+     * the snapshot a replica that was away is based on stays (it is held), the rest go, and that
+     * replica is caught up incrementally when it returns.
+     */
+    @Test
+    void pruningWithTheClockAnHourAhead_keepsTheBaseOfAReplicaThatWasAway() throws Exception {
+        stopMount();
+        startMount(0, io.zproj.zfs.KeepPolicy.parse("all=1m"));
+        ProjectId id = fresh();
+        Path dir = mnt.resolve(id.toString());
+        Files.readString(dir.resolve("other.txt")); // fault in: both replicas are based on this snapshot
+        Snapshot base = cluster.zfs().newestSnapshot(local(id)).orElseThrow();
+        cluster.stop(1);
+        Files.writeString(dir.resolve("away.txt"), "written while srv1 was away");
+        assertThat(cache.sync(Optional.of(id)).ok()).isFalse();
+        Snapshot second = cluster.zfs().newestSnapshot(local(id)).orElseThrow();
+        clock.advance(Duration.ofHours(1));
+        Files.writeString(dir.resolve("away.txt"), "and again, an hour later by this host's clock");
+        assertThat(cache.sync(Optional.of(id)).ok()).isFalse();
+        // srv0's base moves off the middle snapshot in the background: a later write-back's prune takes it
+        io.zproj.zfs.testing.Await.within(10, "the middle snapshot pruned", () -> {
+            cache.sync(Optional.of(id));
+            return cluster.zfs().listSnapshots(local(id)).stream().noneMatch(s -> s.guid() == second.guid());
+        });
+        List<Long> left = cluster.zfs().listSnapshots(local(id)).stream().map(Snapshot::guid).toList();
+        assertThat(left).as("srv1's base is held whatever the clock says").contains(base.guid()).hasSize(2);
+        cluster.restart(1);
+        ProjectCache.SyncReport back = cache.sync(Optional.of(id));
+        assertThat(back.ok()).as(String.join("\n", back.lines())).isTrue();
+        assertThat(back.lines()).anyMatch(l -> l.contains(cluster.address(1).getPort() + ": acked") && l.contains("incremental"));
+        assertThat(cluster.readOnReplica(1, id, "away.txt")).contains("and again, an hour later by this host's clock");
     }
 
     @Test
