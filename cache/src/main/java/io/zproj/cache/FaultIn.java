@@ -261,25 +261,27 @@ final class FaultIn {
      */
     private void recordBases(ProjectId id, ProjectTransfers.PullOutcome r) throws IOException {
         DatasetName dataset = local.dataset(id);
-        bases.moved(dataset, r.server(), r.snapshot());
-        Set<Long> held = null;
+        Map<InetSocketAddress, SnapshotEntry> at = new java.util.LinkedHashMap<>();
+        at.put(r.server(), r.snapshot());
+        Set<Long> here = null;
         for (Map.Entry<InetSocketAddress, SnapshotEntry> head : r.heads().entrySet()) {
             if (head.getKey().equals(r.server())) {
                 continue;
             }
             if (head.getValue().guid() != r.snapshot().guid()) {
-                if (held == null) {
-                    held = new java.util.HashSet<>();
+                if (here == null) {
+                    here = new java.util.HashSet<>();
                     for (Snapshot s : zfs.listSnapshots(dataset)) {
-                        held.add(s.guid());
+                        here.add(s.guid());
                     }
                 }
-                if (!held.contains(head.getValue().guid())) {
+                if (!here.contains(head.getValue().guid())) {
                     continue; // ahead of the copy, or diverged from it: not a base
                 }
             }
-            bases.moved(dataset, head.getKey(), head.getValue());
+            at.put(head.getKey(), head.getValue());
         }
+        bases.moved(dataset, at);
     }
 
     /** The name a stranded copy's replacement is received under, next to it. */

@@ -22,30 +22,33 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The snapshot of a cached project that each replica is based on, kept in ZFS so that it
- * outlives the daemon and its state directory: a hold {@code zproj:<replica>} on that snapshot
- * (no pruning here can take it, so the replica can always be caught up incrementally), and the
- * project's user property {@code zproj:bases} naming it (ZFS cannot list a hold's tags on
- * zfs-fuse, and a restart must know which replicas lack the newest snapshot).
+ * outlives the daemon and its state directory: the hold {@value #TAG} on every snapshot some
+ * replica is based on (no pruning here can take it, so each replica can always be caught up
+ * incrementally), and the project's user property {@code zproj:bases} naming each replica's (a
+ * restart must know which replicas lack the newest snapshot; zfs-fuse cannot list holds).
  *
- * <p>The property always names at least the snapshots held: a base is first written into it,
- * then held, and the previous one released; a released entry leaves the property at the next
- * move. A crash in between leaves an entry too many, never a hold unnamed. Thread-safe.
+ * <p>A move holds the new base first, then rewrites the property, then releases what no
+ * replica is based on any more: a crash in between leaves a snapshot held too long, never a
+ * base unheld; {@link #releaseAll} releases every hold of the tag, named or not. Moves are
+ * recorded in the background, in order, a project's replicas at once ({@link #later}).
+ * Thread-safe.
  */
 final class ReplicaBases {
 
     private static final System.Logger LOG = System.getLogger(ReplicaBases.class.getName());
     static final String PROPERTY = "zproj:bases";
+    /** The one hold tag of this host's bases (a server's holds, on its own pool, name each peer). */
+    static final String TAG = "zproj:base";
     private static final String NONE = "none";
     private static final int MAX_ENTRIES = 12; // the property holds 1,024 characters
     /** A replica that has left the fleet lets go of its base after this long (as servers let go of silent clients). */
     static final Duration MAX_AGE = Duration.ofDays(30);
 
     /**
-     * One entry: {@code replica} (as {@link Addresses#format}) is or was based on the snapshot
+     * One entry: {@code replica} (as {@link Addresses#format}) is based on the snapshot
      * {@code snapshot} (its short name) with {@code guid}, since {@code epochSecond}.
-     * {@code released}: its hold is known to be gone (dropped from the property at the next write).
      */
-    record Base(String replica, String snapshot, long guid, long epochSecond, boolean released) {
+    record Base(String replica, String snapshot, long guid, long epochSecond) {
 
         String text() {
             return replica + "=" + snapshot + ":" + Long.toUnsignedString(guid) + ":" + epochSecond;
@@ -59,7 +62,7 @@ final class ReplicaBases {
             }
             try {
                 return Optional.of(new Base(text.substring(0, eq), rest[0], Long.parseUnsignedLong(rest[1]),
-                        Long.parseLong(rest[2]), false));
+                        Long.parseLong(rest[2])));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }
@@ -68,8 +71,8 @@ final class ReplicaBases {
 
     private final Zfs zfs;
     private final Clock clock;
-    /** What this process last wrote or read per dataset; it is the only writer of the property. */
-    private final Map<DatasetName, List<Base>> known = new ConcurrentHashMap<>();
+    /** What this process last wrote or read per dataset (replica -> base); it is the only writer of the property. */
+    private final Map<DatasetName, Map<String, Base>> known = new ConcurrentHashMap<>();
 
     /** Records moves in the order they happened, off the path of the transfer that made them. */
     private final java.util.concurrent.ExecutorService recorder = java.util.concurrent.Executors.newSingleThreadExecutor(
@@ -120,24 +123,9 @@ final class ReplicaBases {
         }
     }
 
-    static String tag(String replica) {
-        return "zproj:" + replica;
-    }
-
-    /** The current base of each replica (the newest entry per replica), as ZFS records it. */
+    /** The base of each replica with one, as ZFS records it. */
     Map<String, Base> bases(DatasetName dataset) throws ZfsException {
-        return current(entries(dataset));
-    }
-
-    private static Map<String, Base> current(List<Base> entries) {
-        Map<String, Base> out = new LinkedHashMap<>();
-        for (Base b : entries) {
-            Base seen = out.get(b.replica());
-            if (seen == null || b.epochSecond() >= seen.epochSecond()) {
-                out.put(b.replica(), b);
-            }
-        }
-        return out;
+        return Map.copyOf(entries(dataset));
     }
 
     /**
@@ -154,7 +142,7 @@ final class ReplicaBases {
                 return;
             }
             long newest = list.get(list.size() - 1).guid();
-            for (Base b : current(parse(dataset, value)).values()) {
+            for (Base b : parse(dataset, value).values()) {
                 if (b.guid() != newest) {
                     out.add(dataset);
                 }
@@ -164,45 +152,60 @@ final class ReplicaBases {
     }
 
     /**
-     * A transfer with {@code server} ended with both sides at {@code at}: that is its base now.
-     * Does nothing if it already was.
+     * Transfers ended with each of these replicas at the given snapshot: those are their bases
+     * now. Does nothing for a replica whose base it already was.
      */
-    void moved(DatasetName dataset, InetSocketAddress server, SnapshotEntry at) {
-        String replica = Addresses.format(server);
+    void moved(DatasetName dataset, Map<InetSocketAddress, SnapshotEntry> at) {
         synchronized (lockFor(dataset)) {
             try {
-                List<Base> entries = entries(dataset);
-                Base current = bases(dataset).get(replica);
-                if (current != null && current.guid() == at.guid()) {
+                Map<String, Base> before = entries(dataset);
+                Map<String, Base> after = new LinkedHashMap<>(before);
+                long now = clock.instant().getEpochSecond();
+                at.forEach((server, snap) -> {
+                    String replica = Addresses.format(server);
+                    Base was = before.get(replica);
+                    if (was == null || was.guid() != snap.guid()) {
+                        after.put(replica, new Base(replica, snap.name(), snap.guid(), now));
+                    }
+                });
+                if (after.equals(before)) {
                     return;
                 }
-                List<Base> next = new ArrayList<>();
-                for (Base b : entries) {
-                    if (!b.released()) {
-                        next.add(b);
-                    }
+                if (after.size() > MAX_ENTRIES) {
+                    LOG.log(Level.WARNING, dataset + " has bases of " + after.size() + " replicas; only "
+                            + MAX_ENTRIES + " fit its " + PROPERTY + ": the oldest are dropped");
+                    List<Base> byAge = new ArrayList<>(after.values());
+                    byAge.sort(java.util.Comparator.comparingLong(Base::epochSecond));
+                    byAge.subList(0, after.size() - MAX_ENTRIES).forEach(b -> after.remove(b.replica()));
                 }
-                Base base = new Base(replica, at.name(), at.guid(), clock.instant().getEpochSecond(), false);
-                next.add(base);
-                while (next.size() > MAX_ENTRIES) {
-                    Base dropped = next.remove(0);
-                    release(dataset, dropped);
-                }
-                write(dataset, next);
-                zfs.hold(dataset.snapshot(at.name()), tag(replica));
-                List<Base> after = new ArrayList<>();
-                for (Base b : next) {
-                    boolean older = b.replica().equals(replica) && b != base;
-                    after.add(older && release(dataset, b) ? withReleased(b) : b);
-                }
-                known.put(dataset, after);
+                apply(dataset, before, after);
             } catch (DatasetNotFoundException e) {
                 known.remove(dataset);
-                LOG.log(Level.DEBUG, () -> "not recording the base of " + replica + ": " + dataset + " is gone");
+                LOG.log(Level.DEBUG, () -> "not recording bases: " + dataset + " is gone");
             } catch (ZfsException | RuntimeException e) {
                 known.remove(dataset); // read again next time
-                LOG.log(Level.WARNING, "cannot record that " + replica + " is based on " + dataset + "@" + at.name()
-                        + " (it is not protected from pruning here until the next transfer): " + e.getMessage());
+                LOG.log(Level.WARNING, "cannot record the replicas' bases on " + dataset + " (not protected from "
+                        + "pruning here until the next transfer): " + e.getMessage());
+            }
+        }
+    }
+
+    /** Holds what is newly a base, records {@code after}, releases what no longer is. */
+    private void apply(DatasetName dataset, Map<String, Base> before, Map<String, Base> after) throws ZfsException {
+        java.util.Set<String> heldBefore = new java.util.HashSet<>();
+        before.values().forEach(b -> heldBefore.add(b.snapshot()));
+        java.util.Set<String> heldAfter = new java.util.HashSet<>();
+        after.values().forEach(b -> heldAfter.add(b.snapshot()));
+        for (String snap : heldAfter) {
+            if (!heldBefore.contains(snap)) {
+                zfs.hold(dataset.snapshot(snap), TAG);
+            }
+        }
+        write(dataset, after.values());
+        known.put(dataset, after);
+        for (String snap : heldBefore) {
+            if (!heldAfter.contains(snap)) {
+                zfs.release(dataset.snapshot(snap), TAG);
             }
         }
     }
@@ -217,22 +220,14 @@ final class ReplicaBases {
         long cutoff = clock.instant().minus(MAX_AGE).getEpochSecond();
         synchronized (lockFor(dataset)) {
             try {
-                List<Base> entries = entries(dataset);
-                List<Base> next = new ArrayList<>();
-                boolean changed = false;
-                for (Base b : entries) {
-                    if (!current.contains(b.replica()) && b.epochSecond() < cutoff) {
-                        release(dataset, b);
-                        LOG.log(Level.INFO, "released the base of " + b.replica() + " on " + dataset + "@" + b.snapshot()
-                                + ": it left the fleet and has not been seen for " + MAX_AGE.toDays() + " days");
-                        changed = true;
-                    } else {
-                        next.add(b);
-                    }
-                }
-                if (changed) {
-                    write(dataset, next);
-                    known.put(dataset, next);
+                Map<String, Base> before = entries(dataset);
+                Map<String, Base> after = new LinkedHashMap<>(before);
+                after.values().removeIf(b -> !current.contains(b.replica()) && b.epochSecond() < cutoff);
+                if (!after.equals(before)) {
+                    before.keySet().stream().filter(r -> !after.containsKey(r)).forEach(r -> LOG.log(Level.INFO,
+                            "released the base of " + r + " on " + dataset + ": it left the fleet and has not been seen"
+                                    + " for " + MAX_AGE.toDays() + " days"));
+                    apply(dataset, before, after);
                 }
             } catch (ZfsException | RuntimeException e) {
                 known.remove(dataset);
@@ -254,17 +249,20 @@ final class ReplicaBases {
     }
 
     /**
-     * Releases every hold this host placed on a copy's snapshots and clears the record: the copy
-     * is set aside or about to go, and no replica is based on it any more.
+     * Releases every hold of {@value #TAG} on a copy's snapshots (those named as bases, and any a
+     * crash left unnamed) and clears the record: the copy is set aside or about to go, and no
+     * replica is based on it any more.
      */
     void releaseAll(DatasetName dataset) throws ZfsException {
         synchronized (lockFor(dataset)) {
             try {
-                List<Base> entries = entries(dataset);
-                for (Base b : entries) {
-                    release(dataset, b);
+                for (Map.Entry<String, Map<String, String>> snap
+                        : zfs.snapshotProperties(dataset, List.of("userrefs")).entrySet()) {
+                    if (!"0".equals(snap.getValue().getOrDefault("userrefs", "0"))) {
+                        zfs.release(dataset.snapshot(snap.getKey()), TAG);
+                    }
                 }
-                if (!entries.isEmpty()) {
+                if (!entries(dataset).isEmpty()) {
                     write(dataset, List.of());
                 }
             } finally {
@@ -278,36 +276,30 @@ final class ReplicaBases {
         known.remove(dataset);
     }
 
-    private boolean release(DatasetName dataset, Base b) throws ZfsException {
-        return zfs.release(dataset.snapshot(b.snapshot()), tag(b.replica()));
-    }
-
-    private static Base withReleased(Base b) {
-        return new Base(b.replica(), b.snapshot(), b.guid(), b.epochSecond(), true);
-    }
-
-    private List<Base> entries(DatasetName dataset) throws ZfsException {
-        List<Base> cached = known.get(dataset);
+    private Map<String, Base> entries(DatasetName dataset) throws ZfsException {
+        Map<String, Base> cached = known.get(dataset);
         if (cached != null) {
             return cached;
         }
-        List<Base> out = parse(dataset, zfs.getProperties(dataset, List.of(PROPERTY)).getOrDefault(PROPERTY, "-"));
+        Map<String, Base> out = parse(dataset, zfs.getProperties(dataset, List.of(PROPERTY)).getOrDefault(PROPERTY, "-"));
         known.put(dataset, out);
         return out;
     }
 
-    private static List<Base> parse(DatasetName dataset, String value) {
-        List<Base> out = new ArrayList<>();
+    /** The property's value as replica -> base (the newest entry of a replica named twice). */
+    private static Map<String, Base> parse(DatasetName dataset, String value) {
+        Map<String, Base> out = new LinkedHashMap<>();
         if (!value.equals("-") && !value.equals(NONE)) {
             for (String item : value.trim().split(" +")) {
-                Base.parse(item).ifPresentOrElse(out::add,
+                Base.parse(item).ifPresentOrElse(b -> out.merge(b.replica(), b,
+                        (x, y) -> y.epochSecond() >= x.epochSecond() ? y : x),
                         () -> LOG.log(Level.WARNING, "ignoring \"" + item + "\" in " + PROPERTY + " of " + dataset));
             }
         }
         return out;
     }
 
-    private void write(DatasetName dataset, List<Base> entries) throws ZfsException {
+    private void write(DatasetName dataset, java.util.Collection<Base> entries) throws ZfsException {
         StringBuilder v = new StringBuilder();
         for (Base b : entries) {
             v.append(v.length() == 0 ? "" : " ").append(b.text());

@@ -178,6 +178,15 @@ final class WriteBack {
                 }
                 meters.wroteBack(f.getKey(), outcome.outcome(), outcome.bytes(), this::lagSeconds);
             }
+            Map<InetSocketAddress, SnapshotEntry> acked = new LinkedHashMap<>();
+            replicas.getOrDefault(id, Map.of()).forEach((server, st) -> {
+                if (outcomes.containsKey(server) && outcomes.get(server).outcome() == Outcome.OK) {
+                    st.acked().ifPresent(a -> acked.put(server, a));
+                }
+            });
+            if (!acked.isEmpty()) { // one record of every replica that acked, off the caller's path
+                bases.later("the replicas' bases for " + id, () -> bases.moved(local, acked));
+            }
             prune(id, local);
             return new Report(id, newest.map(ProjectTransfers::entry), snapshotted, outcomes, ok);
         } finally {
@@ -239,8 +248,6 @@ final class WriteBack {
                 inProgress.done(id);
             }
             known.put(server, new ReplicaState(Optional.of(out.ack().snapshot()), Outcome.OK, "", 0, 0));
-            bases.later("the base of " + Addresses.format(server) + " for " + id,
-                    () -> bases.moved(config.cacheRoot().child(id), server, out.ack().snapshot()));
             if (out.upToDate()) {
                 return new Result(Outcome.OK, "up to date at " + out.ack().snapshot());
             }
