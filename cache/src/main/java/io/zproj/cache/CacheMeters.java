@@ -33,6 +33,15 @@ final class CacheMeters implements AutoCloseable {
         this.node = Tags.of("node", nodeName);
         this.faultInDuration = Timer.builder("zproj.faultin.duration").description("time to fault a project in")
                 .tags(node).publishPercentileHistogram().register(Metrics.globalRegistry);
+        // counters exist from the start at 0, so that a scrape shows them and rate() has a first sample
+        for (String outcome : List.of("ok", "failed")) {
+            Metrics.counter("zproj.faultins", node.and("outcome", outcome));
+            Metrics.counter("zproj.refreshes", node.and("outcome", outcome));
+        }
+        Metrics.counter("zproj.faultin.bytes", node);
+        Metrics.counter("zproj.refresh.bytes", node);
+        Metrics.counter("zproj.conflicts", node);
+        Metrics.counter("zproj.evictions", node);
     }
 
     /** Registers the gauges that read the cache's state when scraped. */

@@ -35,6 +35,14 @@ public final class TransportMeters {
     /** A server's gauges (streams and connections open now), tagged with its address; remove them at its close. */
     static java.util.List<io.micrometer.core.instrument.Meter> serverGauges(TransportServer server) {
         String at = Addresses.format(server.address());
+        // counters exist from the start at 0, so that a scrape shows them and rate() has a first sample
+        streamed(true, 0);
+        streamed(false, 0);
+        Metrics.counter("zproj.tls.handshake.failures");
+        Metrics.counter("zproj.authorization.failures");
+        for (String reason : java.util.List.of("streams", "workers", "connections")) {
+            Metrics.counter("zproj.server.refused", "reason", reason);
+        }
         return java.util.List.of(
                 io.micrometer.core.instrument.Gauge.builder("zproj.server.streams.active", server, TransportServer::activeStreams)
                         .description("sends and receives running now").tag("listen", at).register(Metrics.globalRegistry),
