@@ -5,7 +5,6 @@ import io.zproj.transport.SnapshotEntry;
 import io.zproj.zfs.DatasetInfo;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.ProjectId;
-import io.zproj.zfs.Snapshot;
 import io.zproj.zfs.Zfs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -245,7 +243,7 @@ final class FaultIn {
         } else {
             local.added(id);
         }
-        bases.later("the replicas' bases for " + id, () -> recordBases(id, r));
+        recordBases(id, r);
         pulled.accept(id);
         r.diverged().forEach(skip -> divergedReplica.accept(id, skip));
         if (!r.upToDate()) {
@@ -257,31 +255,13 @@ final class FaultIn {
     /**
      * After a pull, every replica whose newest snapshot the copy holds is based on it (the one
      * pulled from, and any other at the same or an older head): recorded, so that one behind is
-     * caught up by the next write-back, also after a restart without the state directory.
+     * caught up by the next write-back, also after a restart without the state directory. A head
+     * the copy lacks (ahead, or diverged) is left out when the record is made.
      */
-    private void recordBases(ProjectId id, ProjectTransfers.PullOutcome r) throws IOException {
-        DatasetName dataset = local.dataset(id);
-        Map<InetSocketAddress, SnapshotEntry> at = new java.util.LinkedHashMap<>();
+    private void recordBases(ProjectId id, ProjectTransfers.PullOutcome r) {
+        Map<InetSocketAddress, SnapshotEntry> at = new java.util.LinkedHashMap<>(r.heads());
         at.put(r.server(), r.snapshot());
-        Set<Long> here = null;
-        for (Map.Entry<InetSocketAddress, SnapshotEntry> head : r.heads().entrySet()) {
-            if (head.getKey().equals(r.server())) {
-                continue;
-            }
-            if (head.getValue().guid() != r.snapshot().guid()) {
-                if (here == null) {
-                    here = new java.util.HashSet<>();
-                    for (Snapshot s : zfs.listSnapshots(dataset)) {
-                        here.add(s.guid());
-                    }
-                }
-                if (!here.contains(head.getValue().guid())) {
-                    continue; // ahead of the copy, or diverged from it: not a base
-                }
-            }
-            at.put(head.getKey(), head.getValue());
-        }
-        bases.moved(dataset, at);
+        bases.record(local.dataset(id), at);
     }
 
     /** The name a stranded copy's replacement is received under, next to it. */

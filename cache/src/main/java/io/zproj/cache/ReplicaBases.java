@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A move holds the new base first, then rewrites the property, then releases what no
  * replica is based on any more: a crash in between leaves a snapshot held too long, never a
  * base unheld; {@link #releaseAll} releases every hold of the tag, named or not. Moves are
- * recorded in the background, in order, a project's replicas at once ({@link #later}).
+ * recorded in the background, a burst of them at once ({@link #record}).
  * Thread-safe.
  */
 final class ReplicaBases {
@@ -74,52 +74,86 @@ final class ReplicaBases {
     /** What this process last wrote or read per dataset (replica -> base); it is the only writer of the property. */
     private final Map<DatasetName, Map<String, Base>> known = new ConcurrentHashMap<>();
 
-    /** Records moves in the order they happened, off the path of the transfer that made them. */
-    private final java.util.concurrent.ExecutorService recorder = java.util.concurrent.Executors.newSingleThreadExecutor(
-            Threads.named("zproj-bases"));
-
     ReplicaBases(Zfs zfs, Clock clock) {
         this.zfs = zfs;
         this.clock = clock;
     }
 
     /**
-     * Runs a recording task ({@link #moved} and the like) in the background, in order: a transfer
-     * is not slowed by the few zfs commands a move takes. Until it is recorded, a base is
-     * protected in memory only, and a restart sees that replica behind, which is the safe side:
-     * it is asked again.
+     * How long moves wait to be recorded: those of a burst of write-backs are recorded once,
+     * after it, and never compete with the next write-back's own zfs commands. Until a move is
+     * recorded the base is protected in memory (write-back's own record of acks), and a restart
+     * without the state directory in that window sees the replica behind: the safe side.
      */
-    void later(String what, ZfsTask task) {
-        try {
-            recorder.execute(() -> {
-                try {
-                    task.run();
-                } catch (DatasetNotFoundException e) {
-                    LOG.log(Level.DEBUG, () -> "not recording " + what + ": the copy is gone");
-                } catch (IOException | RuntimeException e) {
-                    LOG.log(Level.WARNING, "cannot record " + what + " (it is asked again at the next transfer): "
-                            + e.getMessage());
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.log(Level.DEBUG, () -> "not recording " + what + " after the stop");
+    static final Duration RECORD_DELAY = Duration.ofSeconds(2);
+
+    private final java.util.concurrent.ScheduledExecutorService recorder =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(Threads.named("zproj-bases"));
+    /** Moves not recorded yet, per copy (replica -> snapshot), the newest per replica. */
+    private final Map<DatasetName, Map<InetSocketAddress, SnapshotEntry>> pending = new ConcurrentHashMap<>();
+
+    /**
+     * Transfers ended with these replicas at these snapshots: recorded as their bases within
+     * {@link #RECORD_DELAY}, together with any other move of the same copy meanwhile. A replica
+     * whose snapshot the copy does not hold (it is ahead, or diverged) is not based on it and
+     * is left out when recorded.
+     */
+    void record(DatasetName dataset, Map<InetSocketAddress, SnapshotEntry> at) {
+        boolean[] first = {false};
+        pending.compute(dataset, (k, v) -> {
+            first[0] = v == null;
+            Map<InetSocketAddress, SnapshotEntry> m = v == null ? new LinkedHashMap<>() : v;
+            m.putAll(at);
+            return m;
+        });
+        if (first[0]) {
+            try {
+                recorder.schedule(() -> flush(dataset), RECORD_DELAY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                flush(dataset); // closing: record it now
+            }
         }
     }
 
-    interface ZfsTask {
-        void run() throws IOException;
+    /** Records what is pending for a copy: only bases the copy holds (by GUID, under its own name). */
+    private void flush(DatasetName dataset) {
+        Map<InetSocketAddress, SnapshotEntry> moves = pending.remove(dataset);
+        if (moves == null) {
+            return;
+        }
+        try {
+            Map<Long, String> here = new java.util.HashMap<>();
+            for (Snapshot s : zfs.listSnapshots(dataset)) {
+                here.put(s.guid(), s.name().name());
+            }
+            Map<InetSocketAddress, SnapshotEntry> held = new LinkedHashMap<>();
+            moves.forEach((server, snap) -> {
+                String name = here.get(snap.guid());
+                if (name != null) {
+                    held.put(server, new SnapshotEntry(name, snap.guid(), snap.createTxg(), snap.creationEpochSecond()));
+                }
+            });
+            if (!held.isEmpty()) {
+                moved(dataset, held);
+            }
+        } catch (DatasetNotFoundException e) {
+            LOG.log(Level.DEBUG, () -> "not recording bases: " + dataset + " is gone");
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot record the replicas' bases on " + dataset + " (asked again at the next "
+                    + "transfer): " + e.getMessage());
+        }
     }
 
-    /** Records the moves asked for so far (waiting up to 10 s), then takes no more. */
+    /** Records every pending move now, then takes no more (they are recorded at once). */
     void close() {
-        recorder.shutdown();
+        recorder.shutdownNow();
         try {
-            if (!recorder.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                LOG.log(Level.WARNING, "not every replica base was recorded before the stop; "
-                        + "the next start asks those replicas again");
-            }
+            recorder.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (DatasetName d : new ArrayList<>(pending.keySet())) {
+            flush(d);
         }
     }
 

@@ -185,7 +185,7 @@ final class WriteBack {
                 }
             });
             if (!acked.isEmpty()) { // one record of every replica that acked, off the caller's path
-                bases.later("the replicas' bases for " + id, () -> bases.moved(local, acked));
+                bases.record(local, acked);
             }
             prune(id, local);
             return new Report(id, newest.map(ProjectTransfers::entry), snapshotted, outcomes, ok);
