@@ -40,7 +40,7 @@ final class CacheState implements AutoCloseable {
         store.delete(id.bytes());
     }
 
-    Map<ProjectId, Entry> all() {
+    Map<ProjectId, Entry> all() throws IOException {
         Map<ProjectId, Entry> out = new HashMap<>();
         store.forEach(new byte[0], (k, value) -> {
             if (k.length == 16 && value.length == 9) {

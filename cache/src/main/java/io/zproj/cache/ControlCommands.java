@@ -40,6 +40,7 @@ final class ControlCommands {
         ControlCommands commands = new ControlCommands(cache, clock);
         commands.out = new PrintWriter(text);
         CommandLine cl = new CommandLine(commands);
+        cl.setExpandAtFiles(false); // a word is a word: no "@file" read by the daemon
         cl.setOut(commands.out);
         cl.setErr(commands.out);
         cl.setExecutionExceptionHandler((e, line, parsed) -> {

@@ -81,15 +81,28 @@ final class FileChanges {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                 if (!dir.equals(top)) {
-                    out.put(relative(top, dir), entry(dir, attrs));
+                    try {
+                        out.put(relative(top, dir), entry(dir, attrs));
+                    } catch (java.nio.file.NoSuchFileException e) {
+                        return FileVisitResult.SKIP_SUBTREE;
+                    }
                 }
                 return FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                out.put(relative(top, file), entry(file, attrs));
+                try {
+                    out.put(relative(top, file), entry(file, attrs));
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // removed while the tree was walked: not there now
+                }
                 return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                return FileVisitResult.CONTINUE; // vanished or unreadable: left out, not the whole answer
             }
         });
         return out;

@@ -103,7 +103,7 @@ final class ReplicaBases {
         pending.compute(dataset, (k, v) -> {
             first[0] = v == null;
             Map<InetSocketAddress, SnapshotEntry> m = v == null ? new LinkedHashMap<>() : v;
-            m.putAll(at);
+            at.forEach((server, snap) -> m.merge(server, snap, (a, b) -> b.createTxg() >= a.createTxg() ? b : a));
             return m;
         });
         if (first[0]) {
@@ -117,6 +117,12 @@ final class ReplicaBases {
 
     /** Records what is pending for a copy: only bases the copy holds (by GUID, under its own name). */
     private void flush(DatasetName dataset) {
+        synchronized (lockFor(dataset)) { // not between a releaseAll and the rename or destroy that follows it
+            flushLocked(dataset);
+        }
+    }
+
+    private void flushLocked(DatasetName dataset) {
         Map<InetSocketAddress, SnapshotEntry> moves = pending.remove(dataset);
         if (moves == null) {
             return;
@@ -146,7 +152,7 @@ final class ReplicaBases {
 
     /** Records every pending move now, then takes no more (they are recorded at once). */
     void close() {
-        recorder.shutdownNow();
+        recorder.shutdown(); // the delayed flushes still run, at once
         try {
             recorder.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -244,19 +250,31 @@ final class ReplicaBases {
         }
     }
 
+    /** When this process last saw each replica in the fleet (a restart starts the count again: the safe side). */
+    private final Map<String, Long> lastSeen = new ConcurrentHashMap<>();
+
     /**
-     * Lets go of the bases of replicas no longer in {@code servers} whose base has not moved for
-     * {@link #MAX_AGE}, so that holds do not pile up on copies that replicas left long ago.
+     * Lets go of the bases of replicas that have been out of {@code servers} for {@link #MAX_AGE}
+     * (a quiet replica that is in the fleet keeps its base however old it is), so that holds do
+     * not pile up on copies that replicas left long ago.
      */
     void forgetGone(DatasetName dataset, Set<InetSocketAddress> servers) {
         Set<String> current = new java.util.HashSet<>();
         servers.forEach(s -> current.add(Addresses.format(s)));
-        long cutoff = clock.instant().minus(MAX_AGE).getEpochSecond();
+        long now = clock.millis();
         synchronized (lockFor(dataset)) {
             try {
                 Map<String, Base> before = entries(dataset);
                 Map<String, Base> after = new LinkedHashMap<>(before);
-                after.values().removeIf(b -> !current.contains(b.replica()) && b.epochSecond() < cutoff);
+                for (String r : before.keySet()) {
+                    if (current.contains(r)) {
+                        lastSeen.put(r, now);
+                    } else {
+                        lastSeen.putIfAbsent(r, now); // absent since at least now, as this process saw it
+                    }
+                }
+                after.values().removeIf(b -> !current.contains(b.replica())
+                        && now - lastSeen.get(b.replica()) >= MAX_AGE.toMillis());
                 if (!after.equals(before)) {
                     before.keySet().stream().filter(r -> !after.containsKey(r)).forEach(r -> LOG.log(Level.INFO,
                             "released the base of " + r + " on " + dataset + ": it left the fleet and has not been seen"
@@ -289,6 +307,7 @@ final class ReplicaBases {
      */
     void releaseAll(DatasetName dataset) throws ZfsException {
         synchronized (lockFor(dataset)) {
+            pending.remove(dataset); // a move not recorded yet is of the copy that goes
             try {
                 for (Map.Entry<String, Map<String, String>> snap
                         : zfs.snapshotProperties(dataset, List.of("userrefs")).entrySet()) {

@@ -83,12 +83,20 @@ final class SnapshotViews {
         String key = id + "_" + name;
         synchronized (locks.computeIfAbsent(key, k -> new Object())) {
             View v = views.get(key);
-            lastUsed.put(key, clock.millis());
-            if (v != null) {
+            if (v != null && MountTable.isMounted(v.dir())) {
+                lastUsed.put(key, clock.millis());
                 return v.dir();
             }
+            if (v != null) { // unmounted or destroyed from outside: made again
+                views.remove(key);
+            }
             Snapshot snap = zfs.listSnapshots(dataset).stream().filter(s -> s.name().name().equals(name)).findFirst()
-                    .orElseThrow(() -> new NoSuchFileException(id + "@" + name, null, "no such snapshot here"));
+                    .orElse(null);
+            if (snap == null) {
+                locks.remove(key);
+                throw new NoSuchFileException(id + "@" + name, null, "no such snapshot here");
+            }
+            lastUsed.put(key, clock.millis());
             makeRoom();
             DatasetName clone = root().child(key);
             Path dir = base().resolve(id.toString()).resolve(name);
@@ -99,8 +107,13 @@ final class SnapshotViews {
             }
             zfs.clone(snap.name(), clone, DatasetProperties.create().set("readonly", "on").mountpoint(dir)
                     .canmount(DatasetProperties.CanMount.ON));
-            if (!zfs.isMounted(clone)) {
-                zfs.mount(clone, dir);
+            try {
+                if (!zfs.isMounted(clone)) {
+                    zfs.mount(clone, dir);
+                }
+            } catch (IOException | RuntimeException e) {
+                destroy(clone); // a clone nobody can see would only stand in the way of pruning and eviction
+                throw e;
             }
             views.put(key, new View(id, name, clone, dir));
             LOG.log(Level.INFO, "showing " + snap.name() + " at " + dir + " (read-only clone " + clone + ")");

@@ -45,7 +45,7 @@ final class Catalog implements AutoCloseable {
     }
 
     /** Every entry; an entry that does not decode (an older format, damage) is skipped, to be rebuilt from ZFS. */
-    List<CatalogEntry> all() {
+    List<CatalogEntry> all() throws IOException {
         List<CatalogEntry> out = new ArrayList<>();
         store.forEach(new byte[0], (key, value) -> {
             try {
@@ -78,19 +78,19 @@ final class Catalog implements AutoCloseable {
     }
 
     /** Every peer's hold, of every project; one that does not decode is skipped. */
-    List<Hold> holds() {
+    List<Hold> holds() throws IOException {
         return holdsFrom(new byte[] {HOLD});
     }
 
     /** The holds of one project's peers (a seek to its keys, not a scan of all). */
-    List<Hold> holds(ProjectId id) {
+    List<Hold> holds(ProjectId id) throws IOException {
         byte[] prefix = new byte[17];
         prefix[0] = HOLD;
         System.arraycopy(id.bytes(), 0, prefix, 1, 16);
         return holdsFrom(prefix);
     }
 
-    private List<Hold> holdsFrom(byte[] prefix) {
+    private List<Hold> holdsFrom(byte[] prefix) throws IOException {
         List<Hold> out = new ArrayList<>();
         store.forEach(prefix, (k, value) -> {
             if (k.length <= 17) {

@@ -164,7 +164,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
 
     // ------------------------------------------------------------------ catalog
 
-    private void load() {
+    private void load() throws IOException {
         for (CatalogEntry e : catalog.all()) {
             entries.put(e.id(), e);
         }
@@ -331,7 +331,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     }
 
     /** The snapshots of a project that some peer is based on. */
-    private Set<Long> heldGuids(ProjectId id) {
+    private Set<Long> heldGuids(ProjectId id) throws IOException {
         Set<Long> out = new HashSet<>();
         catalog.holds(id).forEach(h -> out.add(h.guid()));
         return out;
@@ -341,7 +341,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
      * Lets go of the holds of peers that have not transferred a project for longer than the
      * configured age, and of holds on projects this server no longer has. Runs with every rescan.
      */
-    public int releaseStaleHolds() {
+    public int releaseStaleHolds() throws IOException {
         int released = 0;
         long cutoff = clock.millis() - config.holdMaxAge().toMillis();
         synchronized (holdLock) {
@@ -688,7 +688,14 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
 
     private void closeQuietly() {
         rescans.shutdownNow();
-        catchUps.shutdownNow();
+        catchUps.shutdownNow(); // interrupts a round's stream; it is awaited before the catalog closes
+        try {
+            if (!catchUps.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "a peer catch-up round still runs 30 s after the stop began");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         publisher.ifPresent(EtcdPublisher::close);
         if (listener != null) {
             listener.close();

@@ -66,7 +66,7 @@ public final class LocalStore implements AutoCloseable {
     }
 
     /** Every entry whose key starts with {@code prefix} (all of them for an empty one), in key order. */
-    public void forEach(byte[] prefix, Visitor visitor) {
+    public void forEach(byte[] prefix, Visitor visitor) throws IOException {
         try (RocksIterator it = db.newIterator()) {
             for (it.seek(prefix); it.isValid(); it.next()) {
                 byte[] k = it.key();
@@ -75,6 +75,9 @@ public final class LocalStore implements AutoCloseable {
                 }
                 visitor.visit(k, it.value());
             }
+            it.status(); // a read error, not the end of the data
+        } catch (RocksDBException e) {
+            throw new IOException("cannot read " + what + ": " + e.getMessage(), e);
         }
     }
 
