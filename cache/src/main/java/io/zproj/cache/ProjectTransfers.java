@@ -142,13 +142,22 @@ public final class ProjectTransfers {
     public Ranking rank(ProjectId id, List<InetSocketAddress> servers) {
         Probes probes = probe(id, servers);
         probes.close();
-        return new Ranking(probes.open.stream().map(Probe::candidate).toList(), probes.failures);
+        return new Ranking(probes.open.stream().map(Probe::candidate).toList(), probes.failures());
     }
 
     /** A candidate with its still-open connection, so the pull needs no second handshake. */
     private record Probe(Candidate candidate, TransportClient client) {}
 
-    private record Probes(List<Probe> open, List<String> failures) implements AutoCloseable {
+    /** The replicas that answered, best first, with their connections; and why each of the others did not. */
+    private record Probes(List<Probe> open, Map<InetSocketAddress, String> failed) implements AutoCloseable {
+
+        /** Each failure as "HOST:PORT: why". */
+        List<String> failures() {
+            List<String> out = new ArrayList<>();
+            failed.forEach((server, why) -> out.add(Addresses.format(server) + ": " + why));
+            return out;
+        }
+
         @Override
         public void close() {
             open.forEach(p -> p.client().close());
@@ -162,7 +171,7 @@ public final class ProjectTransfers {
     private static final ExecutorService PROBES = Executors.newCachedThreadPool(Threads.named("zproj-probe"));
 
     /** One server's answer: an open probe, or why it could not be used. */
-    private record ProbeResult(Probe probe, String failure) {}
+    private record ProbeResult(Probe probe, InetSocketAddress server, String failure) {}
 
     /** Info from each server (and a ping for round trip and load when there is a choice to make), best first. */
     private Probes probe(ProjectId id, List<InetSocketAddress> servers) {
@@ -177,18 +186,18 @@ public final class ProjectTransfers {
             }
         }
         List<Probe> open = new ArrayList<>();
-        List<String> failures = new ArrayList<>();
+        Map<InetSocketAddress, String> failed = new java.util.LinkedHashMap<>();
         for (CompletableFuture<ProbeResult> f : asked) {
             ProbeResult r = f.join();
             if (r.probe() != null) {
                 open.add(r.probe());
             } else {
-                failures.add(r.failure());
+                failed.put(r.server(), r.failure());
             }
         }
         List<Candidate> order = bestFirst(open.stream().map(Probe::candidate).toList());
         open.sort(Comparator.comparingInt(p -> order.indexOf(p.candidate())));
-        return new Probes(open, failures);
+        return new Probes(open, failed);
     }
 
     private ProbeResult probeOne(ProjectId id, InetSocketAddress server, boolean ping) {
@@ -197,13 +206,14 @@ public final class ProjectTransfers {
             c = transport.connect(server, clientName);
             TransportClient.PingResult pong = ping ? c.ping()
                     : new TransportClient.PingResult(Duration.ZERO, new Load(0, 0));
-            return new ProbeResult(new Probe(new Candidate(server, c.info(id.uuid()), pong.rtt(), pong.load()), c), null);
+            return new ProbeResult(new Probe(new Candidate(server, c.info(id.uuid()), pong.rtt(), pong.load()), c), server,
+                    null);
         } catch (TransportException | RuntimeException e) {
             if (c != null) {
                 c.close();
             }
-            return new ProbeResult(null, Addresses.format(server) + ": " + (e instanceof RemoteException r
-                    && r.code() == ErrorCode.NOT_FOUND ? "does not hold " + id : e.getMessage()));
+            return new ProbeResult(null, server, e instanceof RemoteException r && r.code() == ErrorCode.NOT_FOUND
+                    ? "does not hold " + id : e.getMessage());
         }
     }
 
@@ -231,14 +241,7 @@ public final class ProjectTransfers {
             for (Probe p : probes.open()) {
                 out.put(p.candidate().address(), new InfoOrWhy(Optional.of(p.candidate().info()), ""));
             }
-            for (String why : probes.failures()) {
-                for (InetSocketAddress s : servers) {
-                    if (!out.containsKey(s) && why.startsWith(Addresses.format(s))) {
-                        out.put(s, new InfoOrWhy(Optional.empty(), why.substring(Addresses.format(s).length())
-                                .replaceFirst("^: ", "")));
-                    }
-                }
-            }
+            probes.failed().forEach((server, why) -> out.put(server, new InfoOrWhy(Optional.empty(), why)));
         }
         return out;
     }

@@ -217,16 +217,15 @@ final class WriteBack {
                 }
             }
 
-            java.util.Set<String> going = new java.util.HashSet<>();
-            for (Snapshot s : io.zproj.zfs.Pruning.toDestroy(zfs.listSnapshots(local), config.keep(), clock.instant(), keep,
-                    config.keep().foreign())) {
-                going.add(s.name().name());
-            }
+            List<Snapshot> going = io.zproj.zfs.Pruning.toDestroy(zfs.listSnapshots(local), config.keep(), clock.instant(),
+                    keep, config.keep().foreign());
             if (going.isEmpty()) {
                 return;
             }
-            views.drop(id, going); // a snapshot being browsed is not kept for that
-            List<Snapshot> pruned = zfs.prune(local, config.keep(), clock.instant(), keep, config.keep().foreign());
+            java.util.Set<String> names = new java.util.HashSet<>();
+            going.forEach(s -> names.add(s.name().name()));
+            views.drop(id, names); // a snapshot being browsed is not kept for that
+            List<Snapshot> pruned = zfs.destroySnapshots(going);
             if (!pruned.isEmpty()) {
                 LOG.log(Level.INFO, "pruned " + pruned.size() + " old local snapshots of " + id);
             }

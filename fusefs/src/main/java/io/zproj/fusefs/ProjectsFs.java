@@ -169,7 +169,7 @@ public final class ProjectsFs extends FuseStubFS {
         return call("getattr", path, () -> {
             Target t = Target.of(path);
             if (t.isRoot()) {
-                fillDir(stat, startedEpochSecond, 2 + namespace.projectCount());
+                fillDir(stat, startedEpochSecond, 2 + namespace.projectCount() + (t.isSnapshotsDir() ? 0 : 1));
                 if (t.isSnapshotsDir()) {
                     stat.st_mode.set(READ_ONLY_DIR_MODE);
                 }

@@ -1,6 +1,5 @@
 package io.zproj.transport;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 
 /**
@@ -53,10 +52,5 @@ public final class TransportMeters {
     /** Takes meters of something that stopped off the global registry. */
     public static void remove(java.util.List<io.micrometer.core.instrument.Meter> meters) {
         meters.forEach(Metrics.globalRegistry::remove);
-    }
-
-    /** The counter of streams a server refused, for tests. */
-    public static Counter refusedStreams() {
-        return Metrics.counter("zproj.server.refused", "reason", "streams");
     }
 }

@@ -244,8 +244,18 @@ public interface Zfs extends AutoCloseable {
      */
     default List<Snapshot> prune(DatasetName dataset, KeepPolicy policy, java.time.Instant now,
             java.util.Set<Long> protectedGuids, boolean foreignToo) throws ZfsException {
+        return destroySnapshots(Pruning.toDestroy(listSnapshots(dataset), policy, now, protectedGuids, foreignToo));
+    }
+
+    /**
+     * Destroys these snapshots (a pruning decision made by the caller); one that cannot go (held,
+     * cloned) is skipped.
+     *
+     * @return the snapshots destroyed
+     */
+    default List<Snapshot> destroySnapshots(List<Snapshot> snapshots) throws ZfsException {
         List<Snapshot> destroyed = new java.util.ArrayList<>();
-        for (Snapshot s : Pruning.toDestroy(listSnapshots(dataset), policy, now, protectedGuids, foreignToo)) {
+        for (Snapshot s : snapshots) {
             try {
                 if (destroySnapshot(s.name())) {
                     destroyed.add(s);
