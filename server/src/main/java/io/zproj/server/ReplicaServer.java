@@ -690,6 +690,9 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         rescans.shutdownNow();
         catchUps.shutdownNow(); // interrupts a round's stream; it is awaited before the catalog closes
         try {
+            if (!rescans.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "a rescan still runs 30 s after the stop began");
+            }
             if (!catchUps.awaitTermination(30, TimeUnit.SECONDS)) {
                 LOG.log(Level.WARNING, "a peer catch-up round still runs 30 s after the stop began");
             }

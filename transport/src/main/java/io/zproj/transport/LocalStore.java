@@ -30,6 +30,9 @@ public final class LocalStore implements AutoCloseable {
     private final Options options;
     private final RocksDB db;
     private final WriteOptions sync = new WriteOptions().setSync(true);
+    /** Calls share it, close takes it alone: RocksDB used after close crashes the process, so it is refused instead. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock open = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean closed;
 
     private LocalStore(String what, Options options, RocksDB db) {
         this.what = what;
@@ -50,23 +53,39 @@ public final class LocalStore implements AutoCloseable {
     }
 
     public void put(byte[] key, byte[] value) throws IOException {
+        enter();
         try {
             db.put(sync, key, value);
         } catch (RocksDBException e) {
             throw new IOException("cannot write " + what + ": " + e.getMessage(), e);
+        } finally {
+            open.readLock().unlock();
         }
     }
 
     public void delete(byte[] key) throws IOException {
+        enter();
         try {
             db.delete(sync, key);
         } catch (RocksDBException e) {
             throw new IOException("cannot write " + what + ": " + e.getMessage(), e);
+        } finally {
+            open.readLock().unlock();
+        }
+    }
+
+    /** Takes the shared lock, or fails if the store is closed. */
+    private void enter() throws IOException {
+        open.readLock().lock();
+        if (closed) {
+            open.readLock().unlock();
+            throw new IOException(what + " is closed");
         }
     }
 
     /** Every entry whose key starts with {@code prefix} (all of them for an empty one), in key order. */
     public void forEach(byte[] prefix, Visitor visitor) throws IOException {
+        enter();
         try (RocksIterator it = db.newIterator()) {
             for (it.seek(prefix); it.isValid(); it.next()) {
                 byte[] k = it.key();
@@ -78,11 +97,22 @@ public final class LocalStore implements AutoCloseable {
             it.status(); // a read error, not the end of the data
         } catch (RocksDBException e) {
             throw new IOException("cannot read " + what + ": " + e.getMessage(), e);
+        } finally {
+            open.readLock().unlock();
         }
     }
 
     @Override
     public void close() {
+        open.writeLock().lock(); // waits for calls in flight
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            open.writeLock().unlock();
+        }
         sync.close();
         db.close();
         options.close();
