@@ -37,6 +37,17 @@ final class Changes {
         return now;
     }
 
+    /** Asks ZFS now about one project (reading only its snapshots) and remembers the answer. */
+    boolean detect(ProjectId id) throws IOException {
+        boolean now = zfs.childChanged(cacheRoot, cacheRoot.child(id));
+        if (now) {
+            changed.add(id);
+        } else {
+            changed.remove(id);
+        }
+        return now;
+    }
+
     /** Whether ZFS said, when last asked, that the project changed. */
     boolean has(ProjectId id) {
         return changed.contains(id);

@@ -408,13 +408,19 @@ public final class ProjectTransfers {
                 }
             }
         }
-        snapshotNow(local);
-        return pushNewest(id, localRoot, server, listener);
+        return pushNewest(id, snapshotNow(local), server, listener, Optional.empty());
     }
 
     private static DivergedException diverged(ProjectId id, InetSocketAddress server, Plan.Diverged d) {
         return new DivergedException("the local copy of " + id + " and " + Addresses.format(server)
                 + " have diverged: " + d.describe("the local copy", Addresses.format(server)) + "; nothing was pushed");
+    }
+
+    private java.util.function.ToLongFunction<ProjectId> writerRevision = id -> 0;
+
+    /** Where pushes learn the revision of the writer key this host holds (0: none), for servers that fence by it. */
+    public void writerRevisions(java.util.function.ToLongFunction<ProjectId> revisions) {
+        this.writerRevision = revisions;
     }
 
     /**
@@ -425,22 +431,47 @@ public final class ProjectTransfers {
      *
      * @throws DivergedException if the server has moved on from what the local copy has
      */
-    private java.util.function.ToLongFunction<ProjectId> writerRevision = id -> 0;
-
-    /** Where pushes learn the revision of the writer key this host holds (0: none), for servers that fence by it. */
-    public void writerRevisions(java.util.function.ToLongFunction<ProjectId> revisions) {
-        this.writerRevision = revisions;
-    }
-
     public PushOutcome pushNewest(ProjectId id, DatasetName localRoot, InetSocketAddress server,
             TransferListener listener) throws IOException {
-        DatasetName local = requireLocal(id, localRoot);
+        DatasetName local = localRoot.child(id);
+        List<Snapshot> localSnaps;
+        try {
+            localSnaps = zfs.listSnapshots(local);
+        } catch (io.zproj.zfs.DatasetNotFoundException e) {
+            throw new CacheException("there is no local copy of " + id + " under " + localRoot);
+        }
+        return pushNewest(id, localSnaps, server, listener, Optional.empty());
+    }
+
+    /**
+     * {@link #pushNewest(ProjectId, DatasetName, InetSocketAddress, TransferListener)} with the
+     * local copy's snapshots as the caller has just listed them (a write-back lists once for all
+     * its replicas). With {@code lastAcked}, the snapshot the server acked last, the stream from
+     * there is offered at once, without asking the server what it holds; if the server refuses
+     * it (it moved on, or lost the project), nothing was changed there and the push goes on as
+     * without it.
+     */
+    PushOutcome pushNewest(ProjectId id, List<Snapshot> localSnaps, InetSocketAddress server,
+            TransferListener listener, Optional<SnapshotEntry> lastAcked) throws IOException {
         long start = System.nanoTime();
         try (TransportClient client = transport.connect(server, clientName)) {
-            Optional<ProjectInfo> remote = remoteInfo(client, id);
-            List<Snapshot> localSnaps = zfs.listSnapshots(local);
             Snapshot newest = Snapshots.newest(localSnaps).orElseThrow(() -> new CacheException(
                     "the local copy of " + id + " has no snapshot to send"));
+            Optional<Snapshot> guess = lastAcked.filter(a -> a.guid() != newest.guid())
+                    .flatMap(a -> Snapshots.byGuid(localSnaps, a.guid()));
+            if (guess.isPresent()) {
+                try {
+                    return send(client, id, server, newest, guess, listener, start);
+                } catch (RemoteException e) {
+                    if (e.code() != ErrorCode.DIVERGED && e.code() != ErrorCode.NOT_FOUND
+                            && e.code() != ErrorCode.EXISTS) {
+                        throw e;
+                    }
+                    LOG.log(Level.DEBUG, () -> Addresses.format(server) + " is no longer at " + lastAcked.get()
+                            + " (" + e.getMessage() + "); asking it what it holds");
+                }
+            }
+            Optional<ProjectInfo> remote = remoteInfo(client, id);
             Plan plan = Plan.between(Plan.points(localSnaps),
                     remote.map(r -> points(r.snapshots())).orElse(List.of()));
             if (plan instanceof Plan.UpToDate || plan instanceof Plan.Behind) {
@@ -452,19 +483,25 @@ public final class ProjectTransfers {
             }
             Optional<Snapshot> base = plan instanceof Plan.Incremental inc
                     ? Snapshots.byGuid(localSnaps, inc.from().guid()) : Optional.empty();
-            StreamHeader header = new StreamHeader(id.uuid(), entry(newest), base.map(ProjectTransfers::entry));
-            SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
-            listener.started(server, header, -1);
-            StreamSource source = StreamSource.of(counting(send.stream(), listener), send::finish, send::close);
-            TransportClient.PushResult r = client.push(header, writerRevision.applyAsLong(id), source);
-            return new PushOutcome(server, r.ack(), false, base.isPresent(), r.stats(),
-                    Duration.ofNanos(System.nanoTime() - start));
+            return send(client, id, server, newest, base, listener, start);
         } catch (RemoteException e) {
             if (e.code() == ErrorCode.DIVERGED) {
                 throw new DivergedException(e.getMessage());
             }
             throw e;
         }
+    }
+
+    /** Streams {@code newest} to the server, from {@code base} (or in full), and returns its ack. */
+    private PushOutcome send(TransportClient client, ProjectId id, InetSocketAddress server, Snapshot newest,
+            Optional<Snapshot> base, TransferListener listener, long start) throws IOException {
+        StreamHeader header = new StreamHeader(id.uuid(), entry(newest), base.map(ProjectTransfers::entry));
+        SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
+        listener.started(server, header, -1);
+        StreamSource source = StreamSource.of(counting(send.stream(), listener), send::finish, send::close);
+        TransportClient.PushResult r = client.push(header, writerRevision.applyAsLong(id), source);
+        return new PushOutcome(server, r.ack(), false, base.isPresent(), r.stats(),
+                Duration.ofNanos(System.nanoTime() - start));
     }
 
     /**
@@ -506,13 +543,15 @@ public final class ProjectTransfers {
     }
 
     /**
-     * A zproj snapshot named for now (to the millisecond); if one of that name exists (two
-     * snapshots within one millisecond), the next millisecond's.
+     * Takes a zproj snapshot named for now (to the millisecond; if one of that name exists, two
+     * snapshots within one millisecond, the next millisecond's) and lists the snapshots after it.
+     *
+     * @return the local copy's snapshots, oldest first, the new one last
      */
-    Snapshot snapshotNow(DatasetName local) throws ZfsException {
+    List<Snapshot> snapshotNow(DatasetName local) throws ZfsException {
         for (int attempt = 0; ; attempt++) {
             try {
-                return zfs.snapshot(local);
+                return zfs.snapshotAndList(local);
             } catch (DatasetExistsException e) {
                 if (attempt >= 10) {
                     throw e;

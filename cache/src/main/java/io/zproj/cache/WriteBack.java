@@ -135,12 +135,10 @@ final class WriteBack {
         lock.lock();
         try {
             DatasetName local = config.cacheRoot().child(id);
-            boolean snapshotted = false;
-            if (changed) { // the cut: what is written from now on is the next snapshot's
-                transfers.snapshotNow(local);
-                snapshotted = true;
-            }
-            Optional<Snapshot> newest = zfs.newestSnapshot(local);
+            // the cut, if changed: what is written from now on is the next snapshot's
+            List<Snapshot> snapshots = changed ? transfers.snapshotNow(local) : zfs.listSnapshots(local);
+            boolean snapshotted = changed;
+            Optional<Snapshot> newest = io.zproj.zfs.Snapshots.newest(snapshots);
             Map<InetSocketAddress, Future<Result>> running = new LinkedHashMap<>();
             for (InetSocketAddress server : fleet.servers()) {
                 ReplicaState known = replicas.getOrDefault(id, Map.of()).getOrDefault(server, ReplicaState.UNKNOWN);
@@ -153,7 +151,7 @@ final class WriteBack {
                             known.outcome(), known.outcome().word() + ": " + known.error() + " (not retried until "
                             + (known.outcome() == Outcome.DIVERGED ? "resolved)" : "the next change)"))));
                 } else {
-                    running.put(server, pushes.submit(() -> pushTo(id, server)));
+                    running.put(server, pushes.submit(() -> pushTo(id, snapshots, server)));
                 }
             }
             Map<InetSocketAddress, Result> outcomes = new LinkedHashMap<>();
@@ -187,7 +185,7 @@ final class WriteBack {
             if (!acked.isEmpty()) { // one record of every replica that acked, off the caller's path
                 bases.record(local, acked);
             }
-            prune(id, local);
+            prune(id, local, snapshots);
             return new Report(id, newest.map(ProjectTransfers::entry), snapshotted, outcomes, ok);
         } finally {
             lock.unlock();
@@ -199,7 +197,7 @@ final class WriteBack {
      * the snapshot each one is at stays, so that each can always be caught up incrementally (it
      * is also held, see {@link ReplicaBases}; a base recorded there counts as known).
      */
-    private void prune(ProjectId id, DatasetName local) {
+    private void prune(ProjectId id, DatasetName local, List<Snapshot> snapshots) {
         java.util.Set<Long> keep = new java.util.HashSet<>();
         Map<InetSocketAddress, ReplicaState> known = replicas.getOrDefault(id, Map.of());
         try {
@@ -217,7 +215,7 @@ final class WriteBack {
                 }
             }
 
-            List<Snapshot> going = io.zproj.zfs.Pruning.toDestroy(zfs.listSnapshots(local), config.keep(), clock.instant(),
+            List<Snapshot> going = io.zproj.zfs.Pruning.toDestroy(snapshots, config.keep(), clock.instant(),
                     keep, config.keep().foreign());
             if (going.isEmpty()) {
                 return;
@@ -235,14 +233,15 @@ final class WriteBack {
     }
 
     /** Brings one replica to the local newest snapshot; says how that ended. */
-    private Result pushTo(ProjectId id, InetSocketAddress server) {
+    private Result pushTo(ProjectId id, List<Snapshot> snapshots, InetSocketAddress server) {
         Map<InetSocketAddress, ReplicaState> known = replicas.computeIfAbsent(id, k -> new ConcurrentHashMap<>());
         ReplicaState before = known.getOrDefault(server, ReplicaState.UNKNOWN);
         try {
             ProjectTransfers.PushOutcome out;
             try {
-                out = transfers.pushNewest(id, config.cacheRoot(), server,
-                        inProgress.track(id, "writing back to " + Addresses.format(server)));
+                out = transfers.pushNewest(id, snapshots, server,
+                        inProgress.track(id, "writing back to " + Addresses.format(server)),
+                        before.outcome() == Outcome.OK ? before.acked() : Optional.empty());
             } finally {
                 inProgress.done(id);
             }

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -94,9 +95,12 @@ class ProjectTransfersIT {
     void snapshotNow_twiceInARow_makesTwoSnapshots() throws Exception {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("v"), "1"), 0);
         DatasetName ds = cluster.root(0).child(id);
-        Snapshot first = transfers.snapshotNow(ds);
-        Snapshot second = transfers.snapshotNow(ds);
+        List<Snapshot> afterFirst = transfers.snapshotNow(ds);
+        Snapshot first = afterFirst.get(afterFirst.size() - 1);
+        List<Snapshot> afterSecond = transfers.snapshotNow(ds);
+        Snapshot second = afterSecond.get(afterSecond.size() - 1);
         assertThat(second.name()).isNotEqualTo(first.name());
+        assertThat(afterSecond).hasSize(afterFirst.size() + 1).startsWith(afterFirst.toArray(new Snapshot[0]));
         assertThat(zfs.listSnapshots(ds)).extracting(Snapshot::name).contains(first.name(), second.name());
     }
 
@@ -187,6 +191,45 @@ class ProjectTransfersIT {
                 .hasMessageContaining("does not hold " + id)
                 .satisfies(e -> assertThat(((NoReplicaException) e).reasons()).hasSize(2));
         assertThat(zfs.exists(cluster.clientRoot().child(id))).isFalse();
+    }
+
+    /**
+     * A write-back offers the stream from the replica's last ack without asking first; when that
+     * is no longer the replica's head, the push asks and still goes through from the real head,
+     * and a replica that diverged meanwhile is still reported as diverged with its head.
+     */
+    @Test
+    void pushNewest_fromAStaleLastAck_asksTheReplica_andGoesOnFromItsHead() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "v1"), 0);
+        DatasetName local = cluster.clientRoot().child(id);
+        DatasetName remote = cluster.root(0).child(id);
+        transfers.pull(id, cluster.clientRoot(), List.of(cluster.address(0)), TransferListener.NONE);
+        Snapshot seeded = zfs.newestSnapshot(local).orElseThrow();
+        change(local, "f", "v2");
+        transfers.pushNewest(id, cluster.clientRoot(), cluster.address(0), TransferListener.NONE);
+        change(local, "f", "v3");
+
+        ProjectTransfers.PushOutcome out = transfers.pushNewest(id, zfs.listSnapshots(local), cluster.address(0),
+                TransferListener.NONE, Optional.of(ProjectTransfers.entry(seeded)));
+        assertThat(out.incremental()).isTrue();
+        assertThat(zfs.newestSnapshot(remote).orElseThrow().guid()).isEqualTo(zfs.newestSnapshot(local).orElseThrow().guid());
+        assertThat(tree(remote)).isEqualTo(tree(local));
+
+        change(local, "f", "v4"); // and now the right last ack: offered at once
+        out = transfers.pushNewest(id, zfs.listSnapshots(local), cluster.address(0), TransferListener.NONE,
+                Optional.of(out.ack().snapshot()));
+        assertThat(out.incremental()).isTrue();
+        assertThat(tree(remote)).isEqualTo(tree(local));
+
+        Snapshot acked = zfs.newestSnapshot(local).orElseThrow();
+        Snapshot serverHead = change(remote, "f", "changed on the replica");
+        change(local, "f", "changed on the client");
+        List<Snapshot> remoteBefore = zfs.listSnapshots(remote);
+        assertThatThrownBy(() -> transfers.pushNewest(id, zfs.listSnapshots(local), cluster.address(0),
+                TransferListener.NONE, Optional.of(ProjectTransfers.entry(acked))))
+                .isInstanceOf(DivergedException.class)
+                .hasMessageContaining("@" + serverHead.name().name());
+        assertThat(zfs.listSnapshots(remote)).isEqualTo(remoteBefore);
     }
 
     @Test

@@ -507,10 +507,12 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         lockForWrite(id);
         try {
             DatasetName ds = dataset(id);
-            checkBase(id, ds, header);
-            long limit = RECEIVE_COMPRESSION_ALLOWANCE * zfs.availableBytes(zfs.exists(ds) ? ds : config.root())
-                    + (64L << 20);
-            ReceiveStream receive = zfs.receive(ds, ReceiveOptions.defaults());
+            Optional<DatasetState> before = describeIfExists(ds); // one command: base, space and quota
+            checkBase(id, before, header);
+            long available = before.isPresent() ? before.get().info().available() : zfs.availableBytes(config.root());
+            long limit = RECEIVE_COMPRESSION_ALLOWANCE * available + (64L << 20);
+            ReceiveStream receive = before.isPresent() ? zfs.receive(before.get(), ReceiveOptions.defaults())
+                    : zfs.receive(ds, ReceiveOptions.defaults());
             return new ReceiveSink(id, header, peer, receive, limit, fence);
         } catch (ZfsException e) {
             writing.remove(id);
@@ -521,24 +523,32 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         }
     }
 
+    private Optional<DatasetState> describeIfExists(DatasetName ds) throws ZfsException {
+        try {
+            return Optional.of(zfs.describe(ds));
+        } catch (io.zproj.zfs.DatasetNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
     /**
      * A write-back is accepted only if it is exactly what the {@link Plan} from the stream's
      * lineage (its base, if any, then its snapshot) to this server's snapshots asks for: an
      * incremental stream from the server's newest, or a full one for a project the server does
      * not have.
      */
-    private void checkBase(ProjectId id, DatasetName ds, StreamHeader header) throws IOException {
+    private void checkBase(ProjectId id, Optional<DatasetState> here, StreamHeader header) throws IOException {
         List<Plan.Point> stream = new ArrayList<>();
         header.base().ifPresent(b -> stream.add(Streams.point(b)));
         stream.add(Streams.point(header.snapshot()));
-        if (!zfs.exists(ds)) {
+        if (here.isEmpty()) {
             if (header.base().isPresent()) {
                 throw new ServiceException(ErrorCode.NOT_FOUND, "project " + id + " does not exist on " + name()
                         + "; it cannot take a stream based on " + header.base().get() + ", only a full one");
             }
             return;
         }
-        Plan plan = Plan.between(stream, Plan.points(zfs.listSnapshots(ds)));
+        Plan plan = Plan.between(stream, Plan.points(here.get().snapshots()));
         String push = "the push (" + header.base().map(b -> "from " + b + " ").orElse("in full ") + "to "
                 + header.snapshot() + ")";
         if (plan instanceof Plan.UpToDate || plan instanceof Plan.Behind) {
@@ -644,12 +654,19 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
                 basedOn(id, peer, got);
                 Set<Long> keep = new HashSet<>(heldGuids(id));
                 keep.add(got.guid());
-                List<Snapshot> pruned = zfs.prune(dataset(id), config.keep(), clock.instant(), keep,
-                        config.keep().foreign());
+                DatasetState now = receive.received(); // read once after the receive: no listing again
+                List<Snapshot> pruned = zfs.destroySnapshots(io.zproj.zfs.Pruning.toDestroy(now.snapshots(),
+                        config.keep(), clock.instant(), keep, config.keep().foreign()));
                 if (!pruned.isEmpty()) {
                     LOG.log(Level.INFO, "pruned " + pruned.size() + " old snapshots of " + id + " by the keep policy");
                 }
-                refresh(id, zfs.listSnapshots(dataset(id)));
+                List<Snapshot> left = new ArrayList<>(now.snapshots());
+                left.removeAll(pruned);
+                if (pruned.isEmpty()) {
+                    refresh(id, left, now.info());
+                } else {
+                    refresh(id, left); // what pruning freed
+                }
                 store(entries.get(id).withWriteBack(entry, clock.millis(), peer.toString()));
                 return new Ack(header.project(), entry);
             } catch (ZfsException e) {

@@ -267,7 +267,7 @@ final class CommandZfs implements Zfs {
     @Override
     public List<DatasetInfo> listChildren(DatasetName parent) throws ZfsException {
         Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "1",
-                "-o", "name,property,value", "type,used,referenced,quota", parent.value()));
+                "-o", "name,property,value", "type,used,referenced,quota,available", parent.value()));
         List<DatasetInfo> children = new ArrayList<>();
         for (Map.Entry<String, Map<String, String>> row : rows.entrySet()) {
             if (row.getKey().indexOf('@') >= 0 || !"filesystem".equals(row.getValue().get("type"))) {
@@ -290,12 +290,12 @@ final class CommandZfs implements Zfs {
 
     @Override
     public DatasetInfo datasetInfo(DatasetName dataset) throws ZfsException {
-        return info(dataset, getProperties(dataset, List.of("used", "referenced", "quota")));
+        return info(dataset, getProperties(dataset, List.of("used", "referenced", "quota", "available")));
     }
 
     private static DatasetInfo info(DatasetName name, Map<String, String> p) {
         return new DatasetInfo(name, Long.parseLong(p.get("used")), Long.parseLong(p.get("referenced")),
-                parseQuota(p.get("quota")));
+                parseQuota(p.get("quota")), parseLong(p.get("available")));
     }
 
     static OptionalLong parseQuota(String value) {
@@ -466,13 +466,19 @@ final class CommandZfs implements Zfs {
     }
 
     @Override
+    public List<Snapshot> snapshotAndList(DatasetName dataset) throws ZfsException {
+        runner.run(List.of(zfs, "snapshot", dataset.snapshot(Snapshots.zprojName(runner.config().clock())).full()));
+        return listSnapshots(dataset);
+    }
+
+    @Override
     public List<Snapshot> listSnapshots(DatasetName dataset) throws ZfsException {
         return snapshotsAndProperties(dataset, List.of()).snapshots();
     }
 
     @Override
     public DatasetState describe(DatasetName dataset) throws ZfsException {
-        Described d = snapshotsAndProperties(dataset, List.of("used", "referenced", "quota"));
+        Described d = snapshotsAndProperties(dataset, List.of("used", "referenced", "quota", "available"));
         return new DatasetState(info(dataset, d.properties()), d.snapshots());
     }
 
@@ -570,27 +576,57 @@ final class CommandZfs implements Zfs {
             }
             return changed;
         }
-        SnapshotName probe = parent.snapshot(Snapshots.PREFIX + "probe-" + System.nanoTime());
-        runner.run(List.of(zfs, "snapshot", probe.full())); // makes the pool write its open transaction group
-        try {
-            childSnapshotRows(parent, "createtxg,used").forEach((ds, snapshots) -> {
-                long newestTxg = -1;
-                long newestUsed = 1; // no snapshot: everything in it is a change
-                for (Map<String, String> p : snapshots.values()) {
-                    long txg = parseLong(p.get("createtxg"));
-                    if (txg > newestTxg) {
-                        newestTxg = txg;
-                        newestUsed = parseLong(p.get("used"));
-                    }
-                }
-                if (newestUsed > 0) {
-                    changed.add(ds);
-                }
-            });
-            return changed;
-        } finally {
-            destroySnapshot(probe);
+        writeOpenTransactionGroup(parent);
+        childSnapshotRows(parent, "createtxg,used").forEach((ds, snapshots) -> {
+            if (changedSinceNewest(snapshots.values())) {
+                changed.add(ds);
+            }
+        });
+        return changed;
+    }
+
+    @Override
+    public boolean childChanged(DatasetName parent, DatasetName child) throws ZfsException {
+        if (!parent.isParentOf(child)) {
+            throw new IllegalArgumentException(child + " is not a direct child of " + parent);
         }
+        if (capabilities.writtenProperty()) {
+            return parseLong(getProperty(child, "written")) > 0;
+        }
+        writeOpenTransactionGroup(parent);
+        Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "1",
+                "-o", "name,property,value", "createtxg,used", child.value()));
+        List<Map<String, String>> snapshots = new ArrayList<>();
+        rows.forEach((name, p) -> {
+            if (name.startsWith(child.value() + "@")) {
+                snapshots.add(p);
+            }
+        });
+        return changedSinceNewest(snapshots);
+    }
+
+    /**
+     * Makes the pool write its open transaction group, in one command: setting a property is a
+     * sync task, which returns once the group it joined is on disk (cheaper than a snapshot,
+     * which also needs a destroy). Every change made before the call is then in some snapshot's
+     * {@code used}.
+     */
+    private void writeOpenTransactionGroup(DatasetName parent) throws ZfsException {
+        runner.run(List.of(zfs, "set", "zproj:synced=" + System.nanoTime(), parent.value()));
+    }
+
+    /** Whether the newest of these snapshots ({@code createtxg,used} rows) has a change after it; none: yes. */
+    private static boolean changedSinceNewest(java.util.Collection<Map<String, String>> snapshots) {
+        long newestTxg = -1;
+        long newestUsed = 1; // no snapshot: everything in it is a change
+        for (Map<String, String> p : snapshots) {
+            long txg = parseLong(p.get("createtxg"));
+            if (txg > newestTxg) {
+                newestTxg = txg;
+                newestUsed = parseLong(p.get("used"));
+            }
+        }
+        return newestUsed > 0;
     }
 
     private static DatasetName childOrNull(DatasetName parent, String name) {
@@ -676,16 +712,22 @@ final class CommandZfs implements Zfs {
 
     @Override
     public ReceiveStream receive(DatasetName target, ReceiveOptions options) throws ZfsException {
+        try {
+            return start(target, options, true, quota(target));
+        } catch (DatasetNotFoundException | PoolNotFoundException e) {
+            return start(target, options, false, OptionalLong.empty());
+        }
+    }
+
+    @Override
+    public ReceiveStream receive(DatasetState into, ReceiveOptions options) throws ZfsException {
+        return start(into.info().name(), options, true, into.info().quota());
+    }
+
+    private ReceiveStream start(DatasetName target, ReceiveOptions options, boolean existed, OptionalLong priorQuota)
+            throws ZfsException {
         if (target.value().indexOf('/') < 0) {
             throw new IllegalArgumentException("cannot receive into a pool's root dataset: " + target);
-        }
-        OptionalLong priorQuota = OptionalLong.empty();
-        boolean existed;
-        try {
-            priorQuota = quota(target);
-            existed = true;
-        } catch (DatasetNotFoundException | PoolNotFoundException e) {
-            existed = false;
         }
         List<String> cmd = new ArrayList<>(List.of(zfs, "receive"));
         if (options.force()) {
@@ -736,7 +778,8 @@ final class CommandZfs implements Zfs {
      */
     DatasetState afterReceive(DatasetName target, ReceiveOptions options, boolean existedBefore,
             OptionalLong priorQuota) throws ZfsException {
-        Described now = snapshotsAndProperties(target, List.of("canmount", "mounted", "quota", "used", "referenced"));
+        Described now = snapshotsAndProperties(target,
+                List.of("canmount", "mounted", "quota", "used", "referenced", "available"));
         Map<String, String> p = now.properties();
         if (options.noAutoMount()) {
             if (!"noauto".equals(p.get("canmount"))) {
@@ -750,7 +793,7 @@ final class CommandZfs implements Zfs {
         DatasetInfo info = info(target, p);
         if (wanted.isPresent() && !info.quota().equals(parseQuota(Long.toString(wanted.getAsLong())))) {
             setQuota(target, wanted.getAsLong());
-            info = new DatasetInfo(target, info.used(), info.referenced(), wanted);
+            info = new DatasetInfo(target, info.used(), info.referenced(), wanted, info.available());
         }
         return new DatasetState(info, now.snapshots());
     }

@@ -184,6 +184,15 @@ public interface Zfs extends AutoCloseable {
     /** Takes a snapshot with the given name. */
     Snapshot snapshot(SnapshotName name) throws ZfsException;
 
+    /**
+     * Takes a zproj snapshot named for now, as {@link #snapshot(DatasetName)}, and lists the
+     * dataset's snapshots after it, the new one newest: two commands, where a snapshot then a
+     * listing takes three.
+     *
+     * @throws DatasetExistsException if one of that name exists (two in the same millisecond)
+     */
+    List<Snapshot> snapshotAndList(DatasetName dataset) throws ZfsException;
+
     /** A dataset's snapshots with GUID, createtxg and creation time, oldest first (by createtxg). */
     List<Snapshot> listSnapshots(DatasetName dataset) throws ZfsException;
 
@@ -211,13 +220,19 @@ public interface Zfs extends AutoCloseable {
      * The direct children of {@code parent} whose contents differ from their newest snapshot (or
      * that have no snapshot): ZFS's own answer to "has this project changed?", whoever changed it
      * and whether or not zproj was running. On OpenZFS the {@code written} property; elsewhere
-     * (zfs-fuse) the pool is first made to write its open transaction group (a snapshot of
-     * {@code parent}, destroyed at once), after which a newest snapshot's {@code used} is
+     * (zfs-fuse) the pool is first made to write its open transaction group (a user property
+     * {@code zproj:synced} set on {@code parent}), after which a newest snapshot's {@code used} is
      * non-zero exactly when something was changed after it. Never call this on a dataset that
      * keeps an unchanged snapshot on top of another: later changes would free only blocks both
      * share and go unseen (zproj never keeps an empty snapshot).
      */
     java.util.Set<DatasetName> changedChildren(DatasetName parent) throws ZfsException;
+
+    /**
+     * What {@link #changedChildren} says of one direct child of {@code parent}, reading only that
+     * child's snapshots.
+     */
+    boolean childChanged(DatasetName parent, DatasetName child) throws ZfsException;
 
     /**
      * Places a hold with {@code tag} on a snapshot ({@code zfs hold}): it cannot be destroyed
@@ -281,6 +296,12 @@ public interface Zfs extends AutoCloseable {
      * existing one whose newest snapshot is the stream's base for an incremental stream.
      */
     ReceiveStream receive(DatasetName target, ReceiveOptions options) throws ZfsException;
+
+    /**
+     * Starts {@code zfs receive} of an incremental stream into a dataset the caller has just
+     * described (its quota is kept from that state instead of being read again).
+     */
+    ReceiveStream receive(DatasetState into, ReceiveOptions options) throws ZfsException;
 
     /**
      * Receives a whole stream from {@code in} (until its end). If {@code in} fails, the

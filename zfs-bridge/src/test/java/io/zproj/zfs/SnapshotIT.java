@@ -61,6 +61,41 @@ class SnapshotIT {
         assertThat(zfs.newestSnapshot(ds)).contains(c);
     }
 
+    /**
+     * Change detection at once, without waiting for zfs-fuse's transaction group timeout (30 s):
+     * a file written just before the question is seen, in the whole-parent answer and the
+     * one-child answer alike; a snapshot takes the change; a child without a snapshot is changed.
+     */
+    @Test
+    void changedChildren_andChildChanged_seeAChangeMadeJustBefore() throws Exception {
+        DatasetName root = pool.dataset("changes");
+        zfs.createDataset(root, DatasetProperties.create().canmount(DatasetProperties.CanMount.OFF));
+        DatasetName a = root.child("a");
+        DatasetName b = root.child("b");
+        DatasetName fresh = root.child("fresh");
+        for (DatasetName d : List.of(a, b, fresh)) {
+            zfs.createDataset(d, DatasetProperties.create().mountpoint(pool.dir().resolve("changes-" + d.leaf())));
+        }
+        java.nio.file.Files.writeString(pool.dir().resolve("changes-a/before"), "1");
+        zfs.snapshot(a);
+        zfs.snapshot(b);
+        assertThat(zfs.changedChildren(root)).containsExactly(fresh);
+        assertThat(zfs.childChanged(root, a)).isFalse();
+
+        java.nio.file.Files.writeString(pool.dir().resolve("changes-a/after"), "2");
+        assertThat(zfs.changedChildren(root)).containsExactlyInAnyOrder(a, fresh);
+        assertThat(zfs.childChanged(root, a)).isTrue();
+        assertThat(zfs.childChanged(root, b)).isFalse();
+        assertThat(zfs.childChanged(root, fresh)).isTrue();
+
+        List<Snapshot> after = zfs.snapshotAndList(a);
+        assertThat(after).hasSize(2);
+        assertThat(zfs.newestSnapshot(a)).contains(after.get(1));
+        assertThat(zfs.childChanged(root, a)).isFalse();
+        assertThat(zfs.changedChildren(root)).containsExactly(fresh);
+        assertThatThrownBy(() -> zfs.childChanged(root, a.child("x"))).isInstanceOf(IllegalArgumentException.class);
+    }
+
     @Test
     void listChildSnapshots_allChildrenInOneCall() throws Exception {
         DatasetName root = pool.dataset("many");
