@@ -7,8 +7,9 @@ import net.jpountz.xxhash.StreamingXXHash64;
 /**
  * Sends a stream: reads the source on the calling thread, one chunk at a time, and writes a
  * chunk only when the channel is writable, so a slow receiver slows the reading of
- * {@code zfs send} instead of filling memory. Ends with the stream's length and xxhash64, or
- * with an error frame if the source failed.
+ * {@code zfs send} instead of filling memory. Each chunk is compressed or stored as the
+ * {@link Compression} policy says. Ends with the stream's length and xxhash64, or with an error
+ * frame if the source failed.
  */
 final class ChunkPump {
 
@@ -17,8 +18,9 @@ final class ChunkPump {
 
     private ChunkPump() {}
 
-    static StreamStats send(Channel ch, StreamSource source, int chunkBytes, Writability writability)
-            throws IOException {
+    static StreamStats send(Channel ch, StreamSource source, int chunkBytes, Compression compression,
+            Writability writability) throws IOException {
+        Compression.Chooser chooser = compression.forPeer(ch.remoteAddress());
         byte[] buf = new byte[chunkBytes];
         byte[] scratch = Chunks.scratchFor(chunkBytes);
         StreamingXXHash64 hash = Chunks.newStreamHash();
@@ -38,7 +40,8 @@ final class ChunkPump {
                 }
                 if (n > 0) {
                     writability.await(ch);
-                    Message.Chunk chunk = Chunks.compress(buf, n, scratch, ch.alloc());
+                    Message.Chunk chunk = chooser.compressNext() ? chooser.compressed(n,
+                            Chunks.compress(buf, n, scratch, ch.alloc())) : Chunks.store(buf, n, ch.alloc());
                     wire += CHUNK_OVERHEAD + chunk.data().readableBytes();
                     hash.update(buf, 0, n);
                     total += n;

@@ -13,8 +13,10 @@ import net.jpountz.xxhash.XXHashFactory;
 
 /**
  * Stream chunks: raw bytes to an LZ4 block (fast compressor) with the xxhash32 of the raw
- * bytes, and back, verified, with the safe decompressor. The whole stream is summed with
- * xxhash64. All of these are thread-safe.
+ * bytes, and back, verified, with the safe decompressor. A chunk not worth compressing is
+ * stored: an LZ4 block of one literal run, which costs a copy and which every LZ4 decompressor
+ * reads (the receiver cannot tell, and needs not). The whole stream is summed with xxhash64.
+ * All of these are thread-safe.
  */
 final class Chunks {
 
@@ -54,6 +56,30 @@ final class Chunks {
         int n = COMPRESSOR.compress(raw, 0, length, scratch, 0, scratch.length);
         ByteBuf out = alloc.directBuffer(n, n);
         out.writeBytes(scratch, 0, n);
+        return new Message.Chunk(length, HASH32.hash(raw, 0, length, SEED), out);
+    }
+
+    /**
+     * Stores {@code raw[0, length)} as an LZ4 block without compressing it: one literal run
+     * (a token, the run's length beyond 15 in bytes of 255 and a last byte below 255, then the
+     * bytes). About 0.4 % larger than the raw bytes.
+     */
+    static Message.Chunk store(byte[] raw, int length, ByteBufAllocator alloc) {
+        if (length <= 0 || length > MAX_CHUNK_BYTES) {
+            throw new IllegalArgumentException("chunk of " + length + " bytes");
+        }
+        int extra = length < 15 ? 0 : (length - 15) / 255 + 1;
+        int n = 1 + extra + length;
+        ByteBuf out = alloc.directBuffer(n, n);
+        out.writeByte(Math.min(length, 15) << 4);
+        if (length >= 15) {
+            int rest = length - 15;
+            for (; rest >= 255; rest -= 255) {
+                out.writeByte(255);
+            }
+            out.writeByte(rest);
+        }
+        out.writeBytes(raw, 0, length);
         return new Message.Chunk(length, HASH32.hash(raw, 0, length, SEED), out);
     }
 

@@ -259,7 +259,8 @@ final class ServerHandler extends PeerHandler {
                         + e.message());
                 return;
             }
-            StreamStats stats = ChunkPump.send(channel, source, server.config().chunkBytes(), writability);
+            StreamStats stats = ChunkPump.send(channel, source, server.config().chunkBytes(),
+                    server.config().compression(), writability);
             LOG.log(Level.INFO, "sent " + out.header().get() + " to " + peer + ": " + stats.rawBytes() + " bytes, "
                     + stats.wireBytes() + " on the wire");
         }

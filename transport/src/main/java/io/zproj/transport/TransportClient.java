@@ -205,7 +205,7 @@ public final class TransportClient implements AutoCloseable {
             expect(request(new Message.Receive(header, writerRevision)), Message.Ready.class);
             StreamStats stats;
             try {
-                stats = ChunkPump.send(channel, source, config.chunkBytes(), handler.writability);
+                stats = ChunkPump.send(channel, source, config.chunkBytes(), config.compression(), handler.writability);
             } catch (IOException | RuntimeException e) {
                 channel.close();
                 throw e;

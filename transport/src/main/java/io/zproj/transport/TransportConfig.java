@@ -24,6 +24,8 @@ import java.util.Objects;
  * @param stallTimeout        a stream that brings fewer than {@code stallMinBytes} raw bytes in any period this
  *                            long is aborted as stalled (default 60 s): a trickle cannot hold a write lock forever
  * @param stallMinBytes       see {@code stallTimeout} (default 1 MiB)
+ * @param compression         whether stream chunks are compressed ({@link Compression#AUTO}: LZ4, except to a
+ *                            peer on loopback and for data that does not compress)
  */
 public record TransportConfig(
         int chunkBytes,
@@ -39,7 +41,8 @@ public record TransportConfig(
         int maxConnections,
         int maxConnectionsPerPeer,
         Duration stallTimeout,
-        long stallMinBytes) {
+        long stallMinBytes,
+        Compression compression) {
 
     /** The largest control frame a server takes from a client (every request is small), and any peer before HELLO. */
     public static final int MAX_REQUEST_FRAME = 64 << 10;
@@ -61,48 +64,55 @@ public record TransportConfig(
         within("maxConnectionsPerPeer", maxConnectionsPerPeer, 1, maxConnections);
         within("stallTimeout", stallTimeout, Duration.ofMillis(100), Duration.ofHours(1));
         within("stallMinBytes", stallMinBytes, 0, 1L << 40);
+        Objects.requireNonNull(compression, "compression");
     }
 
     public static TransportConfig defaults() {
         return new TransportConfig(256 << 10, 1 << 20, 4 << 20, 4 << 20, 16 << 20, Duration.ofMinutes(2),
                 Duration.ofSeconds(5), Duration.ofSeconds(60), 32, Duration.ofSeconds(10), 512, 32,
-                Duration.ofSeconds(60), 1 << 20);
+                Duration.ofSeconds(60), 1 << 20, Compression.AUTO);
     }
 
     public TransportConfig withIdleTimeout(Duration d) {
         return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
                 maxControlFrame, d, connectTimeout, requestTimeout, maxStreams, handshakeTimeout, maxConnections,
-                maxConnectionsPerPeer, stallTimeout, stallMinBytes);
+                maxConnectionsPerPeer, stallTimeout, stallMinBytes, compression);
     }
 
     public TransportConfig withRequestTimeout(Duration d) {
         return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
                 maxControlFrame, idleTimeout, connectTimeout, d, maxStreams, handshakeTimeout, maxConnections,
-                maxConnectionsPerPeer, stallTimeout, stallMinBytes);
+                maxConnectionsPerPeer, stallTimeout, stallMinBytes, compression);
     }
 
     public TransportConfig withMaxStreams(int n) {
         return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
                 maxControlFrame, idleTimeout, connectTimeout, requestTimeout, n, handshakeTimeout, maxConnections,
-                maxConnectionsPerPeer, stallTimeout, stallMinBytes);
+                maxConnectionsPerPeer, stallTimeout, stallMinBytes, compression);
     }
 
     public TransportConfig withBuffers(int chunk, int low, int high, int receiveQueue) {
         return new TransportConfig(chunk, low, high, receiveQueue, maxControlFrame, idleTimeout, connectTimeout,
                 requestTimeout, maxStreams, handshakeTimeout, maxConnections, maxConnectionsPerPeer, stallTimeout,
-                stallMinBytes);
+                stallMinBytes, compression);
     }
 
     public TransportConfig withConnectionLimits(int total, int perPeer, Duration handshake) {
         return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
                 maxControlFrame, idleTimeout, connectTimeout, requestTimeout, maxStreams, handshake, total, perPeer,
-                stallTimeout, stallMinBytes);
+                stallTimeout, stallMinBytes, compression);
     }
 
     public TransportConfig withStall(Duration timeout, long minBytes) {
         return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
                 maxControlFrame, idleTimeout, connectTimeout, requestTimeout, maxStreams, handshakeTimeout,
-                maxConnections, maxConnectionsPerPeer, timeout, minBytes);
+                maxConnections, maxConnectionsPerPeer, timeout, minBytes, compression);
+    }
+
+    public TransportConfig withCompression(Compression c) {
+        return new TransportConfig(chunkBytes, writeLowWaterMark, writeHighWaterMark, receiveQueueBytes,
+                maxControlFrame, idleTimeout, connectTimeout, requestTimeout, maxStreams, handshakeTimeout,
+                maxConnections, maxConnectionsPerPeer, stallTimeout, stallMinBytes, c);
     }
 
     private static void within(String name, long v, long min, long max) {

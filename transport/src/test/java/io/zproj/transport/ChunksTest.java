@@ -34,6 +34,61 @@ class ChunksTest {
         }
     }
 
+    /** A stored chunk is a valid LZ4 block: the same decompressor reads it back, at every length edge of the run. */
+    @Test
+    void store_thenDecompress_givesTheRawBytes_atEveryRunLengthEdge() throws Exception {
+        for (int n : new int[] {1, 14, 15, 16, 269, 270, 271, 524, 525, 4096, 256 << 10, Chunks.MAX_CHUNK_BYTES}) {
+            byte[] raw = randomBytes(n);
+            Message.Chunk c = Chunks.store(raw, n, ByteBufAllocator.DEFAULT);
+            try {
+                int extra = n < 15 ? 0 : (n - 15) / 255 + 1;
+                assertThat(c.data().readableBytes()).as("stored size of %d", n).isEqualTo(1 + extra + n);
+                assertThat(Chunks.decompress(c, dest)).isEqualTo(n);
+                assertThat(Arrays.copyOf(dest, n)).isEqualTo(raw);
+            } finally {
+                c.data().release();
+            }
+        }
+        assertThatThrownBy(() -> Chunks.store(new byte[1], 0, ByteBufAllocator.DEFAULT))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void store_corruptedByte_isChecksumError() {
+        byte[] raw = randomBytes(64 << 10);
+        Message.Chunk c = Chunks.store(raw, raw.length, ByteBufAllocator.DEFAULT);
+        try {
+            int at = c.data().readerIndex() + c.data().readableBytes() / 2;
+            c.data().setByte(at, c.data().getByte(at) ^ 0x01);
+            assertThatThrownBy(() -> Chunks.decompress(c, dest)).isInstanceOf(ChecksumException.class);
+        } finally {
+            c.data().release();
+        }
+    }
+
+    @Test
+    void compression_auto_storesOnLoopback_andSkipsDataThatDoesNotCompress() throws Exception {
+        java.net.InetSocketAddress loopback = new java.net.InetSocketAddress("127.0.0.1", 7501);
+        java.net.InetSocketAddress remote = new java.net.InetSocketAddress(java.net.InetAddress.getByName("192.0.2.7"), 7501);
+        assertThat(Compression.AUTO.forPeer(loopback).compressNext()).isFalse();
+        assertThat(Compression.LZ4.forPeer(loopback).compressNext()).isTrue();
+        assertThat(Compression.NONE.forPeer(remote).compressNext()).isFalse();
+
+        Compression.Chooser auto = Compression.AUTO.forPeer(remote);
+        byte[] text = compressible(64 << 10);
+        for (int i = 0; i < 3; i++) { // compressible: every chunk is compressed
+            assertThat(auto.compressNext()).isTrue();
+            auto.compressed(text.length, Chunks.compress(text, text.length, ByteBufAllocator.DEFAULT)).data().release();
+        }
+        byte[] noise = randomBytes(64 << 10);
+        assertThat(auto.compressNext()).isTrue();
+        auto.compressed(noise.length, Chunks.compress(noise, noise.length, ByteBufAllocator.DEFAULT)).data().release();
+        for (int i = 0; i < Compression.SKIP_AFTER_POOR; i++) {
+            assertThat(auto.compressNext()).as("chunk %d after a poor one", i).isFalse();
+        }
+        assertThat(auto.compressNext()).isTrue(); // then one is tried again
+    }
+
     @Test
     void compress_compressibleData_isSmaller() {
         byte[] raw = compressible(256 << 10);

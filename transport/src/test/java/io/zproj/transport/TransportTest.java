@@ -43,7 +43,8 @@ class TransportTest {
     @BeforeEach
     void start() throws Exception {
         transport = Transport.create(TransportConfig.defaults().withIdleTimeout(Duration.ofSeconds(2))
-                .withRequestTimeout(Duration.ofSeconds(20)));
+                .withRequestTimeout(Duration.ofSeconds(20)).withCompression(Compression.LZ4)); // loopback would store
+
         server = transport.serve(new InetSocketAddress("127.0.0.1", 0), service);
     }
 
@@ -91,6 +92,23 @@ class TransportTest {
                     .isBetween(length / 3, length * 3 / 4); // several times the memory this JVM may use
             assertThat(sink.completed).isTrue();
             assertThat(sink.aborted).isNull();
+        }
+    }
+
+    /** Under the default policy a stream over loopback is stored, not compressed, and arrives the same. */
+    @Test
+    void pull_overLoopback_withTheDefaultPolicy_isStored() throws Exception {
+        long length = 8L << 20;
+        service.lengths.put(P, length);
+        try (Transport auto = Transport.create(TransportConfig.defaults());
+                TransportServer s = auto.serve(new InetSocketAddress("127.0.0.1", 0), service);
+                TransportClient c = auto.connect(s.address(), "test-client")) {
+            GeneratedStream.Sink sink = new GeneratedStream.Sink();
+            TransportClient.PullResult<Long> r = c.pull(P, OptionalLong.empty(), h -> sink);
+            assertThat(r.value()).isEqualTo(length);
+            assertThat(r.stats().wireBytes()).as("stored: the raw bytes and a few per chunk")
+                    .isBetween(length, length + length / 100);
+            assertThat(sink.completed).isTrue();
         }
     }
 
