@@ -55,6 +55,10 @@ final class Report {
                 md.append(String.format(Locale.ROOT, "| %s | **zproj-tls throughput / pipe** | | **%.2f×** | | | |%n",
                         w.getKey(), medians.get("pipe") / medians.get("zproj-tls")));
             }
+            if (medians.containsKey("pipe") && medians.containsKey("zproj-tls-lz4")) {
+                md.append(String.format(Locale.ROOT, "| %s | **zproj-tls-lz4 throughput / pipe** | | **%.2f×** | | | |%n",
+                        w.getKey(), medians.get("pipe") / medians.get("zproj-tls-lz4")));
+            }
             if (medians.containsKey("zproj") && medians.containsKey("zproj-tls")) {
                 md.append(String.format(Locale.ROOT, "| %s | **zproj-tls throughput / zproj** | | **%.2f×** | | | |%n",
                         w.getKey(), medians.get("zproj") / medians.get("zproj-tls")));

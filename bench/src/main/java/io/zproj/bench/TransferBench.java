@@ -4,6 +4,7 @@ import io.zproj.cache.ProjectTransfers;
 import io.zproj.cache.TransferListener;
 import io.zproj.server.ReplicaServer;
 import io.zproj.server.ServerConfig;
+import io.zproj.transport.Compression;
 import io.zproj.transport.Transport;
 import io.zproj.transport.TransportConfig;
 import io.zproj.transport.tls.NodeTls;
@@ -62,6 +63,8 @@ public final class TransferBench {
         try (Zfs zfs = Zfs.open(ZfsConfig.defaults()); Transport transport = Transport.create(TransportConfig.defaults());
                 Transport tlsServer = Transport.create(TransportConfig.defaults(),
                         Optional.of(NodeTls.load(BenchTls.server(), Optional.of(BenchTls.crl()))));
+                Transport lz4Server = Transport.create(TransportConfig.defaults().withCompression(Compression.LZ4),
+                        Optional.of(NodeTls.load(BenchTls.server(), Optional.of(BenchTls.crl()))));
                 Transport tlsClient = Transport.create(TransportConfig.defaults(),
                         Optional.of(NodeTls.load(BenchTls.client(), Optional.empty())));
                 BenchPool pool = BenchPool.create(zfs, dir)) {
@@ -75,8 +78,11 @@ public final class TransferBench {
                     .withStateDir(dir.resolve("state")).withName("bench");
             ServerConfig tlsConfig = ServerConfig.of(srv, new InetSocketAddress("127.0.0.1", 0))
                     .withStateDir(dir.resolve("state-tls")).withName("bench-tls");
+            ServerConfig lz4Config = ServerConfig.of(srv, new InetSocketAddress("127.0.0.1", 0))
+                    .withStateDir(dir.resolve("state-lz4")).withName("bench-lz4");
             try (ReplicaServer server = ReplicaServer.start(zfs, transport, config, Clock.systemUTC());
-                    ReplicaServer tls = ReplicaServer.start(zfs, tlsServer, tlsConfig, Clock.systemUTC())) {
+                    ReplicaServer tls = ReplicaServer.start(zfs, tlsServer, tlsConfig, Clock.systemUTC());
+                    ReplicaServer lz4 = ReplicaServer.start(zfs, lz4Server, lz4Config, Clock.systemUTC())) {
                 ProjectTransfers transfers = new ProjectTransfers(zfs, transport, "bench");
                 ProjectTransfers tlsTransfers = new ProjectTransfers(zfs, tlsClient, "bench-client");
                 for (int r = 1; r <= runs; r++) {
@@ -85,6 +91,7 @@ public final class TransferBench {
                         samples.add(pipe(pool, srv.child(p), pipe.child(p), name, r));
                         samples.add(pull(zfs, transfers, p, cli, server.address(), "zproj", name, r));
                         samples.add(pull(zfs, tlsTransfers, p, cli, tls.address(), "zproj-tls", name, r));
+                        samples.add(pull(zfs, tlsTransfers, p, cli, lz4.address(), "zproj-tls-lz4", name, r));
                     }
                 }
             }
@@ -101,8 +108,10 @@ public final class TransferBench {
     private static String describe(int runs, int randomMb) {
         return "Each run moves the project's newest snapshot into an empty dataset of the same zfs-fuse pool: "
                 + "`pipe` is `zfs send | zfs recv` through a shell pipe, `zproj` is `zproj pull` from a replica "
-                + "server over loopback (LZ4 chunks, checksums, backpressure) into `zfs recv`, in plain text; "
-                + "`zproj-tls` the same over mutual TLS 1.3 (" + tlsProvider() + "), as users run it. "
+                + "server over loopback (checksums, backpressure; chunks stored, not compressed, as the default "
+                + "policy does on loopback) into `zfs recv`, in plain text; `zproj-tls` the same over mutual TLS 1.3 ("
+                + tlsProvider() + "), as users run it; `zproj-tls-lz4` over TLS with every chunk LZ4-compressed, as "
+                + "between hosts. "
                 + "Projects: `mixed` = /usr/include (text) + " + randomMb + " MiB of random bytes; "
                 + "`text` = /usr/include alone. " + runs + " runs, interleaved.";
     }
