@@ -45,6 +45,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -254,11 +255,14 @@ public final class ProjectTransfers {
     public PullOutcome pullInto(ProjectId id, DatasetName target, List<InetSocketAddress> servers,
             TransferListener listener) throws IOException {
         long start = System.nanoTime();
+        // read while the replicas are asked: the local copy's snapshots, and if there is none the room for one
+        CompletableFuture<LocalSide> localSide = CompletableFuture.supplyAsync(() -> localSide(target), PROBES);
         try (Probes probes = probe(id, servers)) {
             List<String> reasons = new ArrayList<>(probes.failures());
             List<String> diverged = new ArrayList<>();
             List<Skipped> skipped = new ArrayList<>();
-            List<Snapshot> localSnaps = localSnapshots(target);
+            LocalSide here = join(localSide);
+            List<Snapshot> localSnaps = here.snapshots();
             Map<InetSocketAddress, SnapshotEntry> heads = new java.util.HashMap<>();
             for (Probe probe : probes.open()) {
                 probe.candidate().info().newest().ifPresent(h -> heads.put(probe.candidate().address(), h));
@@ -280,7 +284,7 @@ public final class ProjectTransfers {
                             skipped, heads);
                 }
                 if (plan instanceof Plan.Full) {
-                    requireRoom(id, target, candidate);
+                    requireRoom(id, target, candidate, here.free());
                 }
                 OptionalLong base = plan instanceof Plan.Incremental inc ? OptionalLong.of(inc.from().guid())
                         : OptionalLong.empty();
@@ -340,13 +344,14 @@ public final class ProjectTransfers {
      *
      * @throws OutOfSpaceException if it does not fit
      */
-    private void requireRoom(ProjectId id, DatasetName target, Candidate candidate) throws ZfsException {
+    private void requireRoom(ProjectId id, DatasetName target, Candidate candidate, OptionalLong freeNow)
+            throws ZfsException {
         long need = candidate.info().referencedBytes();
         if (need <= 0) {
             return;
         }
-        DatasetName parent = DatasetName.of(target.value().substring(0, target.value().lastIndexOf('/')));
-        long free = zfs.availableBytes(parent);
+        DatasetName parent = parent(target);
+        long free = freeNow.isPresent() ? freeNow.getAsLong() : zfs.availableBytes(parent);
         long freed = 0;
         if (need > free) {
             freed = room.make(id, need - free);
@@ -362,6 +367,34 @@ public final class ProjectTransfers {
 
     private static String mib(long bytes) {
         return String.format(java.util.Locale.ROOT, "%.1f MiB (%d bytes)", bytes / 1048576.0, bytes);
+    }
+
+    /** The local copy's snapshots (null if there is none) and, if there is none, the free bytes of its parent. */
+    private record LocalSide(List<Snapshot> snapshots, OptionalLong free) {}
+
+    private LocalSide localSide(DatasetName target) {
+        try {
+            List<Snapshot> snaps = localSnapshots(target);
+            return new LocalSide(snaps, snaps == null ? OptionalLong.of(zfs.availableBytes(parent(target)))
+                    : OptionalLong.empty());
+        } catch (ZfsException e) {
+            throw new CompletionException(e);
+        }
+    }
+
+    private static LocalSide join(CompletableFuture<LocalSide> f) throws ZfsException {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ZfsException z) {
+                throw z;
+            }
+            throw e;
+        }
+    }
+
+    private static DatasetName parent(DatasetName ds) {
+        return DatasetName.of(ds.value().substring(0, ds.value().lastIndexOf('/')));
     }
 
     /** The local copy's snapshots, or null if there is no local copy. */

@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -408,9 +409,20 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         }
     }
 
+    /** How long the free bytes a ping reports may be reused: a ping is on every fault-in's path, a ranking hint. */
+    static final Duration FREE_BYTES_TTL = Duration.ofSeconds(5);
+    private volatile long freeBytes = -1;
+    private volatile long freeBytesAt;
+
+    /** The root's free bytes, read again when the last reading is older than {@link #FREE_BYTES_TTL}. */
     @Override
     public long freeBytes() throws IOException {
-        return zfs.availableBytes(config.root());
+        long now = clock.millis();
+        if (freeBytes < 0 || now - freeBytesAt >= FREE_BYTES_TTL.toMillis() || now < freeBytesAt) {
+            freeBytes = zfs.availableBytes(config.root());
+            freeBytesAt = now;
+        }
+        return freeBytes;
     }
 
     @Override

@@ -285,6 +285,26 @@ class ReplicaServerIT {
         };
     }
 
+    /** A ping's free bytes are read from ZFS at most every few seconds (a ping is on every fault-in's path). */
+    @Test
+    void ping_reportsTheRootsFreeBytes_readAtMostEveryFewSeconds() throws Exception {
+        DatasetName root = cluster.pool().dataset("free-srv");
+        zfs.createDataset(root, DatasetProperties.create());
+        MutableClock clock = new MutableClock();
+        ServerConfig config = ServerConfig.of(root, new InetSocketAddress("127.0.0.1", 0)).withName("free")
+                .withStateDir(cluster.pool().dir().resolve("free-state"));
+        try (ReplicaServer server = ReplicaServer.start(zfs, cluster.transport(), config, clock);
+                TransportClient c = cluster.transport().connect(server.address(), "pinger")) {
+            long before = c.ping().load().freeBytes();
+            assertThat(before).isEqualTo(zfs.availableBytes(root));
+            zfs.setQuota(root, zfs.datasetInfo(root).used() + (8L << 20)); // far less room now
+            assertThat(c.ping().load().freeBytes()).as("within the reuse period").isEqualTo(before);
+            clock.advance(ReplicaServer.FREE_BYTES_TTL);
+            long after = c.ping().load().freeBytes();
+            assertThat(after).isLessThanOrEqualTo(8L << 20).isEqualTo(zfs.availableBytes(root));
+        }
+    }
+
     @Test
     void theSnapshotAPeerIsBasedOn_isHeld_survivesPruning_andIsLetGoWhenThePeerMovesOnOrStaysAway() throws Exception {
         DatasetName root = cluster.pool().dataset("holds-srv");
