@@ -7,10 +7,14 @@ final class Args {
 
     private Args() {}
 
-    /** Fills {@code options} (a class with picocli {@code @Option} fields) from {@code argv}. */
+    /**
+     * Fills {@code options} (a class with picocli {@code @Option} fields) from {@code argv}. An
+     * option given twice takes its last value: the launcher passes its defaults (e.g.
+     * {@code --out bench/results}) before the user's arguments.
+     */
     static <T> T parse(T options, String[] argv) {
         try {
-            new CommandLine(options).parseArgs(argv);
+            new CommandLine(options).setOverwrittenOptionsAllowed(true).parseArgs(argv);
             return options;
         } catch (CommandLine.ParameterException e) {
             throw new IllegalArgumentException(e.getMessage() + " (" + new CommandLine(options).getUsageMessage()
