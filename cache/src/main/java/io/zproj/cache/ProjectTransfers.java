@@ -263,6 +263,7 @@ public final class ProjectTransfers {
             List<Skipped> skipped = new ArrayList<>();
             LocalSide here = join(localSide);
             List<Snapshot> localSnaps = here.snapshots();
+            OptionalLong freeNow = here.free(); // good for the first full attempt only
             Map<InetSocketAddress, SnapshotEntry> heads = new java.util.HashMap<>();
             for (Probe probe : probes.open()) {
                 probe.candidate().info().newest().ifPresent(h -> heads.put(probe.candidate().address(), h));
@@ -284,7 +285,8 @@ public final class ProjectTransfers {
                             skipped, heads);
                 }
                 if (plan instanceof Plan.Full) {
-                    requireRoom(id, target, candidate, here.free());
+                    requireRoom(id, target, candidate, freeNow);
+                    freeNow = OptionalLong.empty(); // a failed attempt may have used or freed space
                 }
                 OptionalLong base = plan instanceof Plan.Incremental inc ? OptionalLong.of(inc.from().guid())
                         : OptionalLong.empty();
@@ -495,7 +497,7 @@ public final class ProjectTransfers {
             if (guess.isPresent()) {
                 try {
                     return send(client, id, server, newest, guess, listener, start);
-                } catch (RemoteException e) {
+                } catch (TransportClient.PushRefusedException e) { // refused before the stream: ask, and go on
                     if (e.code() != ErrorCode.DIVERGED && e.code() != ErrorCode.NOT_FOUND
                             && e.code() != ErrorCode.EXISTS) {
                         throw e;

@@ -232,6 +232,30 @@ class ProjectTransfersIT {
         assertThat(zfs.listSnapshots(remote)).isEqualTo(remoteBefore);
     }
 
+    /**
+     * An error that comes after the stream (here: the replica's live data changed since its newest
+     * snapshot, so its {@code zfs receive} refuses) is not a refusal of the offer: it is reported
+     * as it is (diverged), not turned into a failure of the closed connection.
+     */
+    @Test
+    void pushNewest_fromTheRightLastAck_ontoAReplicaChangedSinceItsSnapshot_isDiverged() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "v1"), 0);
+        DatasetName local = cluster.clientRoot().child(id);
+        DatasetName remote = cluster.root(0).child(id);
+        transfers.pull(id, cluster.clientRoot(), List.of(cluster.address(0)), TransferListener.NONE);
+        Snapshot acked = zfs.newestSnapshot(local).orElseThrow();
+        Path remoteMnt = cluster.mount(remote);
+        Files.writeString(remoteMnt.resolve("unsnapshotted"), "written on the replica, no snapshot");
+        zfs.unmount(remote);
+        change(local, "f", "v2");
+        List<Snapshot> remoteBefore = zfs.listSnapshots(remote);
+
+        assertThatThrownBy(() -> transfers.pushNewest(id, zfs.listSnapshots(local), cluster.address(0),
+                TransferListener.NONE, Optional.of(ProjectTransfers.entry(acked))))
+                .isInstanceOf(DivergedException.class);
+        assertThat(zfs.listSnapshots(remote)).isEqualTo(remoteBefore);
+    }
+
     @Test
     void push_whenTheReplicaMovedOn_isDiverged_andChangesNothing() throws Exception {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "v1"), 0);

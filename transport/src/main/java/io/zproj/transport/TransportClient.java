@@ -187,6 +187,19 @@ public final class TransportClient implements AutoCloseable {
     }
 
     /**
+     * The server refused a push before it took any of the stream (it never said READY): nothing
+     * changed there, and this connection can be used again. An error after the stream is a plain
+     * {@link RemoteException} (and the server closes the connection).
+     */
+    public static final class PushRefusedException extends RemoteException {
+        private static final long serialVersionUID = 1L;
+
+        PushRefusedException(ErrorCode code, String message) {
+            super(code, message);
+        }
+    }
+
+    /**
      * Sends a stream for the server to receive (write-back).
      *
      * @throws RemoteException DIVERGED (nothing changed on the server), NO_SPACE, CHECKSUM, ...
@@ -202,7 +215,11 @@ public final class TransportClient implements AutoCloseable {
     public PushResult push(StreamHeader header, long writerRevision, StreamSource source) throws IOException {
         try (source) {
             handler.writability.reset();
-            expect(request(new Message.Receive(header, writerRevision)), Message.Ready.class);
+            Message ready = request(new Message.Receive(header, writerRevision));
+            if (ready instanceof Message.Error e) {
+                throw new PushRefusedException(e.code(), e.message());
+            }
+            expect(ready, Message.Ready.class);
             StreamStats stats;
             try {
                 stats = ChunkPump.send(channel, source, config.chunkBytes(), config.compression(), handler.writability);
