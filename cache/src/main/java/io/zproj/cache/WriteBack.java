@@ -313,11 +313,15 @@ final class WriteBack {
         return out;
     }
 
-    /** Forgets a conflict once it is resolved: every replica is written to again. */
+    /**
+     * Forgets a conflict once it is resolved: every replica is written to again, and none counts
+     * as lacking the project's snapshots (the resolve brought each one the winning copy).
+     */
     void resolved(ProjectId id) {
         notWriter.remove(id);
         conflicted.remove(id);
         replicas.remove(id);
+        lackingSince.values().forEach(lacking -> lacking.remove(id));
     }
 
     /**

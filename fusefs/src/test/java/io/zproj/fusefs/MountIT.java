@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -499,10 +500,29 @@ class MountIT {
         }
     }
 
+    /** The write-back lag gauge of a replica, as this test's cache registered it. */
+    private static double lagOf(InetSocketAddress replica) {
+        return io.micrometer.core.instrument.Metrics.globalRegistry.get("zproj.writeback.lag.seconds")
+                .tag("node", "mount-it").tag("replica", io.zproj.transport.Addresses.format(replica)).gauge().value();
+    }
+
     @Test
     void resolve_keepLocal_setsTheReplicasCopyAside_andWritesTheLocalOne() throws Exception {
-        ProjectId id = conflicted();
-        assertThat(cache.resolve(id, true)).anyMatch(l -> l.contains("now holds the local copy"));
+        // gauges report through a registry added to the global one (as --metrics adds Prometheus's)
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        io.micrometer.core.instrument.Metrics.addRegistry(meters);
+        ProjectId id;
+        try {
+            id = conflicted();
+            clock.advance(Duration.ofHours(1));
+            assertThat(lagOf(cluster.address(0))).as("srv0 refused the write-back an hour ago")
+                    .isGreaterThanOrEqualTo(3600);
+            assertThat(cache.resolve(id, true)).anyMatch(l -> l.contains("now holds the local copy"));
+            assertThat(lagOf(cluster.address(0))).as("srv0 holds the local copy now").isZero();
+        } finally {
+            io.micrometer.core.instrument.Metrics.removeRegistry(meters);
+        }
         assertThat(cluster.readOnReplica(0, id, "other.txt")).contains("local");
         assertThat(cluster.readOnReplica(1, id, "other.txt")).contains("local");
         assertThat(asideContent(cluster.root(0), id)).isEqualTo("replica");
