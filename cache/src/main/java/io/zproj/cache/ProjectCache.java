@@ -157,6 +157,14 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             // at once does not have them all fetch it from its replicas in the same instant; the changes
             // that come during the delay are acted on by the same refresh (it reads the view when it runs)
             cache.list.onChange(cache::refreshSoon);
+            // and a project left behind because it was in use is tried again every interval until it
+            // is refreshed, without waiting for the next change in the fleet
+            long period = config.listRefresh().toMillis();
+            cache.listTicks.scheduleWithFixedDelay(() -> {
+                if (cache.refresher.anyDeferred()) {
+                    cache.refreshSoon();
+                }
+            }, period, period, TimeUnit.MILLISECONDS);
         }
         long wb = config.writeBack().toMillis();
         cache.writeBackTicks.scheduleWithFixedDelay(cache::writeBackTick, wb, wb, TimeUnit.MILLISECONDS);

@@ -62,6 +62,11 @@ final class Refresher {
         this.keepAsItIs = keepAsItIs;
     }
 
+    /** Whether some project was left behind because it was in use (and waits for another try). */
+    boolean anyDeferred() {
+        return !behind.isEmpty();
+    }
+
     /** Snapshots a replica has after the local head, for a project left behind because it is in use (-1: unknown). */
     Optional<Integer> behind(ProjectId id) {
         return Optional.ofNullable(behind.get(id));

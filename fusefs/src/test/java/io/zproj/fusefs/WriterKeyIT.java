@@ -101,6 +101,30 @@ class WriterKeyIT {
         return h.cache().status().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow().state();
     }
 
+    /**
+     * A read-only copy that is in use when the writer's change arrives is left behind, and is
+     * refreshed once it is free, without another change in the fleet to set it off (with etcd,
+     * refreshes otherwise run only on changes).
+     */
+    @Test
+    void aCopyInUseWhenAChangeArrives_isRefreshedOnceFree_withoutAnotherChange() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
+        cluster.rescanAll();
+        Host a = host("a");
+        Host b = host("b");
+        open(a, id);
+        open(b, id);
+        try (java.nio.channels.FileChannel held = java.nio.channels.FileChannel.open(b.dir(id).resolve("base.txt"))) {
+            Files.writeString(a.dir(id).resolve("from-a.txt"), "written on a");
+            assertThat(a.cache().sync(Optional.of(id)).ok()).isTrue();
+            Await.within(15, "b leaves its copy in use behind", () -> b.cache().status().stream()
+                    .anyMatch(s -> s.id().equals(id) && s.behind().isPresent()));
+            assertThat(b.dir(id).resolve("from-a.txt")).doesNotExist();
+        }
+        Await.within(20, "b refreshes its copy once it is free", () -> Files.exists(b.dir(id).resolve("from-a.txt")));
+        assertThat(Files.readString(b.dir(id).resolve("from-a.txt"))).isEqualTo("written on a");
+    }
+
     @Test
     void theFirstHostWrites_theOtherIsReadOnly_seesTheWrites_andTakesOverWhenLetGo() throws Exception {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
