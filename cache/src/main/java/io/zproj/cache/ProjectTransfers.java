@@ -427,10 +427,9 @@ public final class ProjectTransfers {
      */
     public PushOutcome push(ProjectId id, DatasetName localRoot, InetSocketAddress server, TransferListener listener)
             throws IOException {
-        DatasetName local = requireLocal(id, localRoot);
+        List<Snapshot> localSnaps = requireLocal(id, localRoot);
         try (TransportClient client = transport.connect(server, clientName)) {
             Optional<ProjectInfo> remote = remoteInfo(client, id);
-            List<Snapshot> localSnaps = zfs.listSnapshots(local);
             if (remote.isPresent() && !localSnaps.isEmpty()) {
                 Plan plan = Plan.between(Plan.points(localSnaps), points(remote.get().snapshots()));
                 if (plan instanceof Plan.Diverged d) {
@@ -443,7 +442,7 @@ public final class ProjectTransfers {
                 }
             }
         }
-        return pushNewest(id, snapshotNow(local), server, listener, Optional.empty());
+        return pushNewest(id, snapshotNow(localRoot.child(id)), server, listener, Optional.empty());
     }
 
     private static DivergedException diverged(ProjectId id, InetSocketAddress server, Plan.Diverged d) {
@@ -468,14 +467,7 @@ public final class ProjectTransfers {
      */
     public PushOutcome pushNewest(ProjectId id, DatasetName localRoot, InetSocketAddress server,
             TransferListener listener) throws IOException {
-        DatasetName local = localRoot.child(id);
-        List<Snapshot> localSnaps;
-        try {
-            localSnaps = zfs.listSnapshots(local);
-        } catch (io.zproj.zfs.DatasetNotFoundException e) {
-            throw new CacheException("there is no local copy of " + id + " under " + localRoot);
-        }
-        return pushNewest(id, localSnaps, server, listener, Optional.empty());
+        return pushNewest(id, requireLocal(id, localRoot), server, listener, Optional.empty());
     }
 
     /**
@@ -558,12 +550,13 @@ public final class ProjectTransfers {
         return keptAs;
     }
 
-    private DatasetName requireLocal(ProjectId id, DatasetName localRoot) throws IOException {
-        DatasetName local = localRoot.child(id);
-        if (!zfs.exists(local)) {
+    /** The local copy's snapshots. @throws CacheException if there is no local copy */
+    private List<Snapshot> requireLocal(ProjectId id, DatasetName localRoot) throws IOException {
+        List<Snapshot> snaps = localSnapshots(localRoot.child(id));
+        if (snaps == null) {
             throw new CacheException("there is no local copy of " + id + " under " + localRoot);
         }
-        return local;
+        return snaps;
     }
 
     static Optional<ProjectInfo> remoteInfo(TransportClient client, ProjectId id) throws TransportException {

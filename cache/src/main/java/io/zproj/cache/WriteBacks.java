@@ -73,9 +73,12 @@ final class WriteBacks {
     ProjectCache.SyncReport sync(Optional<ProjectId> only) {
         List<ProjectId> ids = only.map(List::of).orElseGet(local::ids);
         Set<ProjectId> changed;
-        try { // one project: only its snapshots are read
-            changed = only.isPresent() && local.isLocal(only.get())
-                    ? (changes.detect(only.get()) ? Set.of(only.get()) : Set.of()) : changes.detect();
+        try {
+            if (only.isPresent() && local.isLocal(only.get())) { // one project: only its snapshots are read
+                changed = changes.detect(only.get()) ? Set.of(only.get()) : Set.of();
+            } else {
+                changed = changes.detect();
+            }
         } catch (IOException e) {
             return new ProjectCache.SyncReport(List.of("cannot ask ZFS what changed: " + e.getMessage()), false);
         }

@@ -97,6 +97,20 @@ class WriterKeyIT {
         h.cache().settle();
     }
 
+    /** A project with base.txt on both replicas, listed by both. */
+    private static ProjectId seeded() throws Exception {
+        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
+        cluster.rescanAll();
+        return id;
+    }
+
+    /** A host whose mount has {@code id} open (fetched and mounted), in that order. */
+    private Host opened(String name, ProjectId id) throws Exception {
+        Host h = host(name);
+        open(h, id);
+        return h;
+    }
+
     private static String state(Host h, ProjectId id) {
         return h.cache().status().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow().state();
     }
@@ -108,12 +122,9 @@ class WriterKeyIT {
      */
     @Test
     void aCopyInUseWhenAChangeArrives_isRefreshedOnceFree_withoutAnotherChange() throws Exception {
-        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
-        cluster.rescanAll();
-        Host a = host("a");
-        Host b = host("b");
-        open(a, id);
-        open(b, id);
+        ProjectId id = seeded();
+        Host a = opened("a", id);
+        Host b = opened("b", id);
         try (java.nio.channels.FileChannel held = java.nio.channels.FileChannel.open(b.dir(id).resolve("base.txt"))) {
             Files.writeString(a.dir(id).resolve("from-a.txt"), "written on a");
             assertThat(a.cache().sync(Optional.of(id)).ok()).isTrue();
@@ -127,12 +138,9 @@ class WriterKeyIT {
 
     @Test
     void theFirstHostWrites_theOtherIsReadOnly_seesTheWrites_andTakesOverWhenLetGo() throws Exception {
-        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
-        cluster.rescanAll();
-        Host a = host("a");
-        Host b = host("b");
-        open(a, id);
-        open(b, id);
+        ProjectId id = seeded();
+        Host a = opened("a", id);
+        Host b = opened("b", id);
         assertThat(state(a, id)).isEqualTo("clean");
         assertThat(state(b, id)).isEqualTo("read-only: host-a writes it");
 
@@ -157,10 +165,8 @@ class WriterKeyIT {
 
     @Test
     void aWriterThatLostItsKey_isRefusedByTheServers_nothingChanges_andItsWorkIsKeptAside() throws Exception {
-        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
-        cluster.rescanAll();
-        Host a = host("a");
-        open(a, id);
+        ProjectId id = seeded();
+        Host a = opened("a", id);
         assertThat(state(a, id)).isEqualTo("clean");
         Files.writeString(a.dir(id).resolve("late.txt"), "written after the key was lost");
         // the key goes behind a's back, as when its lease expires while it is paused
@@ -186,10 +192,8 @@ class WriterKeyIT {
 
     @Test
     void aHostThatComesBackWithUnsyncedChanges_afterAnotherTookItsKey_keepsThemAsAConflict_readOnly() throws Exception {
-        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
-        cluster.rescanAll();
-        Host a = host("a");
-        open(a, id);
+        ProjectId id = seeded();
+        Host a = opened("a", id);
         Files.writeString(a.dir(id).resolve("unsynced.txt"), "made while a held the key");
         try (io.etcd.jetcd.Client etcdClient = io.etcd.jetcd.Client.builder().endpoints(etcd.endpoint()).build()) {
             etcdClient.getKVClient().delete(io.etcd.jetcd.ByteSequence.from(
@@ -221,12 +225,9 @@ class WriterKeyIT {
 
     @Test
     void aWriterThatStops_letsGo_andTheNextAccessElsewhereTakesIt() throws Exception {
-        ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("base.txt"), "base"), 0, 1);
-        cluster.rescanAll();
-        Host a = host("a");
-        Host b = host("b");
-        open(a, id);
-        open(b, id);
+        ProjectId id = seeded();
+        Host a = opened("a", id);
+        Host b = opened("b", id);
         Files.writeString(a.dir(id).resolve("last.txt"), "a's last words");
         a.stop(); // writes back, then its lease is revoked: the key goes
         hosts.remove(a);

@@ -594,15 +594,7 @@ final class CommandZfs implements Zfs {
             return parseLong(getProperty(child, "written")) > 0;
         }
         writeOpenTransactionGroup(parent);
-        Map<String, Map<String, String>> rows = getRows(List.of(zfs, "get", "-H", "-p", "-d", "1",
-                "-o", "name,property,value", "createtxg,used", child.value()));
-        List<Map<String, String>> snapshots = new ArrayList<>();
-        rows.forEach((name, p) -> {
-            if (name.startsWith(child.value() + "@")) {
-                snapshots.add(p);
-            }
-        });
-        return changedSinceNewest(snapshots);
+        return changedSinceNewest(snapshotProperties(child, List.of("used")).values()); // with createtxg
     }
 
     /**
@@ -612,7 +604,7 @@ final class CommandZfs implements Zfs {
      * {@code used}.
      */
     private void writeOpenTransactionGroup(DatasetName parent) throws ZfsException {
-        runner.run(List.of(zfs, "set", "zproj:synced=" + System.nanoTime(), parent.value()));
+        setProperty(parent, "zproj:synced", Long.toString(System.nanoTime()));
     }
 
     /** Whether the newest of these snapshots ({@code createtxg,used} rows) has a change after it; none: yes. */
