@@ -281,7 +281,7 @@ final class GlusterSystem implements BenchSystem {
 
     /** Lazily unmounts glusterfs mounts of {@code zbench<pid>} volumes whose JVM is gone. */
     private void unmountStale() throws IOException {
-        for (io.zproj.cache.MountTable.Mount m : io.zproj.cache.MountTable.read()) {
+        for (io.zproj.zfs.MountTable.Mount m : io.zproj.zfs.MountTable.read()) {
             if (!m.fsType().equals("fuse.glusterfs")) {
                 continue;
             }

@@ -1,6 +1,6 @@
 package io.zproj.bench;
 
-import io.zproj.cache.MountTable;
+import io.zproj.zfs.MountTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -144,7 +144,7 @@ final class FaultIn {
                 boolean isLocal = local.isLocal(id);
                 boolean writable = access.claim(id);
                 if (!isLocal || !changed.test(id)) {
-                    pullLocked(id, isLocal);
+                    pullLocked(id, isLocal, true);
                 }
                 access.apply(id, writable);
                 local.makeRoom(id);
@@ -178,7 +178,7 @@ final class FaultIn {
                 if (local.isLocal(id) && local.backing(id) == null && local.mounted().size() < config.maxMounted()) {
                     boolean writable = access.claim(id);
                     if (!changed.test(id)) {
-                        pullLocked(id, true);
+                        pullLocked(id, true, true);
                     }
                     access.apply(id, writable);
                     local.mountBacking(id);
@@ -198,13 +198,18 @@ final class FaultIn {
      * refreshed is served as it is, one that cannot be fetched fails the caller. A clean copy
      * that every replica has diverged from (stranded: the snapshot it was based on was pruned
      * everywhere) is fetched again in full and replaces it; one with local changes is kept.
+     *
+     * @param mount the copy is mounted at its backing directory next: what is received is left
+     *              mounted there, which saves commands ({@link LocalProjects#mountBacking} then
+     *              finds it mounted)
      */
-    void pullLocked(ProjectId id, boolean isLocal) throws IOException {
+    void pullLocked(ProjectId id, boolean isLocal, boolean mount) throws IOException {
         try {
             ProjectTransfers.PullOutcome r;
             try {
-                r = transfers.pull(id, config.cacheRoot(), fleet.servers(),
-                        inProgress.track(id, isLocal ? "refreshing" : "fetching"));
+                TransferListener listener = inProgress.track(id, isLocal ? "refreshing" : "fetching");
+                r = mount ? transfers.pullAndMount(id, config.cacheRoot(), fleet.servers(), local.backingDir(id), listener)
+                        : transfers.pull(id, config.cacheRoot(), fleet.servers(), listener);
             } finally {
                 inProgress.done(id);
             }

@@ -3,6 +3,7 @@ package io.zproj.cache;
 import io.zproj.zfs.DatasetBusyException;
 import io.zproj.zfs.DatasetInfo;
 import io.zproj.zfs.DatasetName;
+import io.zproj.zfs.MountTable;
 import io.zproj.zfs.ProjectId;
 import io.zproj.zfs.Zfs;
 import java.io.IOException;
@@ -166,13 +167,20 @@ final class LocalProjects {
     /** Mounts the project's dataset at its backing directory (under its lock). */
     Path mountBacking(ProjectId id) throws IOException {
         Path dir = backingDir(id);
-        zfs.mount(dataset(id), dir);
+        if (!isMountedAt(dataset(id), dir)) { // a receive may have mounted it there already
+            zfs.mount(dataset(id), dir);
+        }
         if (!local.containsKey(id)) { // known already when it was just received or found at start
             local.put(id, zfs.datasetInfo(dataset(id)));
         }
         backing.put(id, dir);
         record(id);
         return dir;
+    }
+
+    /** Whether the kernel has {@code dataset} mounted at {@code dir} (no zfs command). */
+    private static boolean isMountedAt(DatasetName dataset, Path dir) throws IOException {
+        return MountTable.at(dir).filter(m -> m.source().equals(dataset.value())).isPresent();
     }
 
     /**

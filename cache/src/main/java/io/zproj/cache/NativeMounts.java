@@ -1,5 +1,6 @@
 package io.zproj.cache;
 
+import io.zproj.zfs.MountTable;
 import io.zproj.zfs.ProjectId;
 import java.io.IOException;
 import java.lang.System.Logger.Level;

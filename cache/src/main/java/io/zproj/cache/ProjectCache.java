@@ -323,7 +323,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
                         local.unmount(id);
                     }
                     try {
-                        faultIn.pullLocked(id, true);
+                        faultIn.pullLocked(id, true, mounted);
                     } finally {
                         access.apply(id, !behindTheFleet(id));
                         if (mounted) {

@@ -34,6 +34,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -229,7 +230,16 @@ public final class ProjectTransfers {
      */
     public PullOutcome pull(ProjectId id, DatasetName localRoot, List<InetSocketAddress> servers,
             TransferListener listener) throws IOException {
-        return pullInto(id, localRoot.child(id), servers, listener);
+        return pullInto(id, localRoot.child(id), servers, Optional.empty(), listener);
+    }
+
+    /**
+     * {@link #pull}, and what it receives is left mounted at {@code mountAt} (fewer ZFS commands
+     * than a receive and a separate mount). A copy that was already up to date is not mounted.
+     */
+    public PullOutcome pullAndMount(ProjectId id, DatasetName localRoot, List<InetSocketAddress> servers, Path mountAt,
+            TransferListener listener) throws IOException {
+        return pullInto(id, localRoot.child(id), servers, Optional.of(mountAt), listener);
     }
 
     /** What one replica said of a project, or why it could not. */
@@ -254,6 +264,11 @@ public final class ProjectTransfers {
      */
     public PullOutcome pullInto(ProjectId id, DatasetName target, List<InetSocketAddress> servers,
             TransferListener listener) throws IOException {
+        return pullInto(id, target, servers, Optional.empty(), listener);
+    }
+
+    private PullOutcome pullInto(ProjectId id, DatasetName target, List<InetSocketAddress> servers,
+            Optional<Path> mountAt, TransferListener listener) throws IOException {
         long start = System.nanoTime();
         // read while the replicas are asked: the local copy's snapshots, and if there is none the room for one
         CompletableFuture<LocalSide> localSide = CompletableFuture.supplyAsync(() -> localSide(target), PROBES);
@@ -295,8 +310,9 @@ public final class ProjectTransfers {
                     TransportClient.PullResult<DatasetState> r = probe.client().pull(id.uuid(), base, header -> {
                         listener.started(candidate.address(), header,
                                 header.incremental() ? -1 : candidate.info().usedBytes());
-                        return new ReceiveSink(zfs.receive(target, receiveOptions(localExists, candidate.info())),
-                                listener);
+                        ReceiveOptions options = receiveOptions(localExists, candidate.info(), mountAt);
+                        return new ReceiveSink(localExists ? zfs.receive(target, options)
+                                : zfs.receiveNew(target, options), listener);
                     });
                     return new PullOutcome(candidate.address(), r.header().snapshot(), false,
                             r.header().incremental(), r.stats(), Duration.ofNanos(System.nanoTime() - start),
@@ -412,8 +428,8 @@ public final class ProjectTransfers {
         return entries.stream().map(e -> new Plan.Point(e.name(), e.guid())).toList();
     }
 
-    private static ReceiveOptions receiveOptions(boolean localExists, ProjectInfo info) {
-        ReceiveOptions options = ReceiveOptions.defaults();
+    private static ReceiveOptions receiveOptions(boolean localExists, ProjectInfo info, Optional<Path> mountAt) {
+        ReceiveOptions options = mountAt.map(ReceiveOptions.defaults()::withMountAt).orElse(ReceiveOptions.defaults());
         return !localExists && info.quotaBytes() > 0 ? options.withQuota(info.quotaBytes()) : options;
     }
 

@@ -182,7 +182,7 @@ final class Refresher {
                     return;
                 }
                 try {
-                    faultIn.pullLocked(id, true);
+                    faultIn.pullLocked(id, true, true);
                 } finally {
                     local.mountBacking(id);
                 }

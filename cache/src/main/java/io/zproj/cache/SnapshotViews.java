@@ -1,5 +1,6 @@
 package io.zproj.cache;
 
+import io.zproj.zfs.MountTable;
 import io.zproj.zfs.DatasetInfo;
 import io.zproj.zfs.DatasetName;
 import io.zproj.zfs.DatasetProperties;

@@ -2,7 +2,7 @@ package io.zproj.cli;
 
 import io.zproj.cache.CacheConfig;
 import io.zproj.cache.ControlServer;
-import io.zproj.cache.MountTable;
+import io.zproj.zfs.MountTable;
 import io.zproj.cache.ProjectCache;
 import io.zproj.fusefs.ProjectsMount;
 import io.zproj.transport.Addresses;

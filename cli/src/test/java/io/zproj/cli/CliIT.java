@@ -316,7 +316,7 @@ class CliIT {
     }
 
     private static boolean isMounted(Path mountpoint) {
-        return io.zproj.cache.MountTable.isMounted(mountpoint);
+        return io.zproj.zfs.MountTable.isMounted(mountpoint);
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.zproj.cache.CacheConfig;
-import io.zproj.cache.MountTable;
+import io.zproj.zfs.MountTable;
 import io.zproj.cache.ProjectCache;
 import io.zproj.server.ReplicaServer;
 import io.zproj.server.testing.TestCluster;

@@ -96,6 +96,8 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         this.config = config;
         this.catalog = catalog;
         this.clock = clock;
+        this.described = com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(1_000)
+                .expireAfterWrite(DESCRIBED_TTL).ticker(() -> clock.millis() * 1_000_000L).build();
         this.peers = new PeerCatchUp(zfs, config, () -> transport, () -> List.copyOf(entries.values()), writing::contains);
         this.rescans = Executors.newSingleThreadScheduledExecutor(
                 new io.netty.util.concurrent.DefaultThreadFactory("zproj-rescan", true));
@@ -392,6 +394,12 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         return out;
     }
 
+    /** How long a send may reuse the snapshots an INFO just read (a fault-in asks, then pulls at once). */
+    static final Duration DESCRIBED_TTL = Duration.ofSeconds(2);
+
+    /** The snapshots the last INFO read of each project, for the send that follows it. */
+    private final com.github.benmanes.caffeine.cache.Cache<ProjectId, List<Snapshot>> described;
+
     @Override
     public ProjectInfo info(UUID project) throws IOException {
         ProjectId id = new ProjectId(project);
@@ -400,6 +408,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
             DatasetState state = zfs.describe(ds);
             DatasetInfo info = state.info();
             refresh(id, state.snapshots(), info);
+            described.put(id, state.snapshots());
             return new ProjectInfo(project, info.used(), info.referenced(), info.quota().orElse(0),
                     state.snapshots().stream().map(Streams::entry).toList());
         } catch (io.zproj.zfs.DatasetNotFoundException e) {
@@ -413,16 +422,41 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
     static final Duration FREE_BYTES_TTL = Duration.ofSeconds(5);
     private volatile long freeBytes = -1;
     private volatile long freeBytesAt;
+    private final java.util.concurrent.atomic.AtomicBoolean rereadingFreeBytes = new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** The root's free bytes, read again when the last reading is older than {@link #FREE_BYTES_TTL}. */
+    /**
+     * The root's free bytes: read at the first ask; a reading older than {@link #FREE_BYTES_TTL}
+     * is still served while a new one is read in the background, so a ping never waits for ZFS
+     * after that.
+     */
     @Override
     public long freeBytes() throws IOException {
         long now = clock.millis();
-        if (freeBytes < 0 || now - freeBytesAt >= FREE_BYTES_TTL.toMillis() || now < freeBytesAt) {
-            freeBytes = zfs.availableBytes(config.root());
-            freeBytesAt = now;
+        if (freeBytes < 0) {
+            readFreeBytes();
+        } else if ((now - freeBytesAt >= FREE_BYTES_TTL.toMillis() || now < freeBytesAt)
+                && rereadingFreeBytes.compareAndSet(false, true)) {
+            try {
+                rescans.execute(() -> {
+                    try {
+                        readFreeBytes();
+                    } catch (IOException e) {
+                        LOG.log(Level.WARNING, "cannot read the free bytes of " + config.root() + ": " + e.getMessage());
+                    } finally {
+                        rereadingFreeBytes.set(false);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                rereadingFreeBytes.set(false); // stopping
+            }
         }
         return freeBytes;
+    }
+
+    private void readFreeBytes() throws IOException {
+        long at = clock.millis();
+        freeBytes = zfs.availableBytes(config.root());
+        freeBytesAt = at;
     }
 
     @Override
@@ -480,7 +514,10 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         ProjectId id = new ProjectId(project);
         DatasetName ds = dataset(id);
         try {
-            List<Snapshot> snaps = zfs.listSnapshots(ds);
+            List<Snapshot> snaps = justDescribed(id).orElse(null);
+            if (snaps == null) {
+                snaps = zfs.listSnapshots(ds);
+            }
             if (snaps.isEmpty()) {
                 snaps = List.of(zfs.snapshot(ds.snapshot(Snapshots.zprojName(clock))));
                 refresh(id, snaps);
@@ -504,6 +541,22 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         } catch (ZfsException e) {
             throw Errors.toService(e);
         }
+    }
+
+    /**
+     * The snapshots an INFO read of the project moments ago, if nothing changed it on this server
+     * since: the catalog's newest is still theirs and no write is under way. (A snapshot it names
+     * that a peer is based on is held, so pruning cannot take a send's base.)
+     */
+    private Optional<List<Snapshot>> justDescribed(ProjectId id) {
+        List<Snapshot> snaps = described.getIfPresent(id);
+        described.invalidate(id);
+        CatalogEntry entry = entries.get(id);
+        if (snaps == null || snaps.isEmpty() || entry == null || writing.contains(id)) {
+            return Optional.empty();
+        }
+        long newest = snaps.get(snaps.size() - 1).guid();
+        return entry.newest().filter(e -> e.guid() == newest).map(e -> snaps);
     }
 
     @Override

@@ -38,6 +38,17 @@ final class CommandRunner implements AutoCloseable {
         return config;
     }
 
+    /** Runs a command on another thread, for one that need not wait for another. */
+    java.util.concurrent.CompletableFuture<Result> runAsync(List<String> command) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return run(command);
+            } catch (ZfsException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, drainers);
+    }
+
     /** Runs a command to its end and returns its output. @throws ZfsException typed from stderr if it exits non-zero */
     Result run(List<String> command) throws ZfsException {
         Result result = runAllowingFailure(command);

@@ -378,10 +378,14 @@ final class CommandZfs implements Zfs {
 
     @Override
     public void setProperty(DatasetName dataset, String property, String value) throws ZfsException {
+        runner.run(setCommand(dataset, property, value));
+    }
+
+    private List<String> setCommand(DatasetName dataset, String property, String value) {
         DatasetProperties.requireName(property);
         DatasetProperties.requireValue(property, value);
         String v = adapt(Map.of(property, value)).get(property);
-        runner.run(List.of(zfs, "set", property + "=" + v, dataset.value()));
+        return List.of(zfs, "set", property + "=" + v, dataset.value());
     }
 
     @Override
@@ -399,17 +403,22 @@ final class CommandZfs implements Zfs {
             }
         }
         if (!mounted) {
-            try {
-                Files.createDirectories(mountpoint);
-            } catch (IOException e) {
-                throw new ZfsException("cannot create mountpoint " + mountpoint + " for " + dataset + ": " + e, e);
-            }
-            try {
-                runner.run(List.of(zfs, "mount", dataset.value()));
-            } catch (ZfsException e) {
-                if (!isMounted(dataset)) { // "already mounted" by a concurrent caller is success
-                    throw e;
-                }
+            mountAtItsMountpoint(dataset, mountpoint);
+        }
+    }
+
+    /** {@code zfs mount} of a dataset whose mountpoint property is already {@code mountpoint}. */
+    private void mountAtItsMountpoint(DatasetName dataset, Path mountpoint) throws ZfsException {
+        try {
+            Files.createDirectories(mountpoint);
+        } catch (IOException e) {
+            throw new ZfsException("cannot create mountpoint " + mountpoint + " for " + dataset + ": " + e, e);
+        }
+        try {
+            runner.run(List.of(zfs, "mount", dataset.value()));
+        } catch (ZfsException e) {
+            if (!isMounted(dataset)) { // "already mounted" by a concurrent caller is success
+                throw e;
             }
         }
     }
@@ -716,6 +725,11 @@ final class CommandZfs implements Zfs {
         return start(into.info().name(), options, true, into.info().quota());
     }
 
+    @Override
+    public ReceiveStream receiveNew(DatasetName target, ReceiveOptions options) throws ZfsException {
+        return start(target, options, false, OptionalLong.empty());
+    }
+
     private ReceiveStream start(DatasetName target, ReceiveOptions options, boolean existed, OptionalLong priorQuota)
             throws ZfsException {
         if (target.value().indexOf('/') < 0) {
@@ -725,7 +739,7 @@ final class CommandZfs implements Zfs {
         if (options.force()) {
             cmd.add("-F");
         }
-        if (options.noAutoMount() && capabilities.receiveNoMount()) {
+        if (options.noAutoMount() && options.mountAt().isEmpty() && capabilities.receiveNoMount()) {
             cmd.add("-u");
         }
         cmd.add(target.value());
@@ -736,7 +750,10 @@ final class CommandZfs implements Zfs {
      * Makes sure a receive that did not finish left nothing partial, and says what the target
      * looks like now.
      */
-    String cleanUpFailedReceive(DatasetName target, boolean existedBefore) throws ZfsException {
+    String cleanUpFailedReceive(DatasetName target, boolean existedBefore, String stderr) throws ZfsException {
+        if (!existedBefore && ZfsErrors.classify(List.of(), 1, stderr) instanceof DatasetExistsException) {
+            return target + " was made by someone else after it was seen absent; it was left as it is";
+        }
         if (!existedBefore) {
             // A killed receive may still hold its dataset for a moment (zfs-fuse finishes the
             // ioctl in its daemon, then removes the partial dataset itself): wait for that.
@@ -763,17 +780,33 @@ final class CommandZfs implements Zfs {
 
     /**
      * After a successful receive: a new dataset is left unmounted and {@code canmount=noauto} if
-     * asked (an existing one keeps its mount state), and the quota is put back. One command reads
-     * what needs changing and what the dataset now holds.
+     * asked (an existing one keeps its mount state), or mounted where asked; and the quota is put
+     * back. One command reads what needs changing and what the dataset now holds.
      *
      * @return the received dataset's space and snapshots
      */
     DatasetState afterReceive(DatasetName target, ReceiveOptions options, boolean existedBefore,
             OptionalLong priorQuota) throws ZfsException {
-        Described now = snapshotsAndProperties(target,
-                List.of("canmount", "mounted", "quota", "used", "referenced", "available"));
+        // A new dataset inherited its mountpoint and is canmount=on: setting its mountpoint mounts it
+        // there (or moves it there, if the receive mounted it where it inherited), while the read runs.
+        java.util.concurrent.CompletableFuture<CommandRunner.Result> mounting = !existedBefore
+                && options.mountAt().isPresent()
+                ? runner.runAsync(setCommand(target, "mountpoint", DatasetProperties.requireMountpoint(
+                        options.mountAt().get())))
+                : null;
+        Described now;
+        try {
+            now = snapshotsAndProperties(target,
+                    List.of("canmount", "mounted", "mountpoint", "quota", "used", "referenced", "available"));
+        } finally {
+            if (mounting != null) {
+                awaitCommand(mounting);
+            }
+        }
         Map<String, String> p = now.properties();
-        if (options.noAutoMount()) {
+        if (options.mountAt().isPresent()) {
+            mountReceived(target, options.mountAt().get(), mounting != null, p);
+        } else if (options.noAutoMount()) {
             if (!"noauto".equals(p.get("canmount"))) {
                 setProperty(target, "canmount", "noauto");
             }
@@ -788,6 +821,38 @@ final class CommandZfs implements Zfs {
             info = new DatasetInfo(target, info.used(), info.referenced(), wanted, info.available());
         }
         return new DatasetState(info, now.snapshots());
+    }
+
+    /**
+     * Mounts a just received dataset at {@code path} and sets {@code canmount=noauto}, from the
+     * properties read after the receive (its mountpoint already set if {@code mountpointSet}).
+     * zfs-fuse's exit status and its {@code mounted} property can claim a mount that did not
+     * happen, so the kernel's mount table decides whether a {@code zfs mount} is still needed.
+     */
+    private void mountReceived(DatasetName target, Path path, boolean mountpointSet, Map<String, String> p)
+            throws ZfsException {
+        String wanted = DatasetProperties.requireMountpoint(path);
+        if (!mountpointSet && !wanted.equals(p.get("mountpoint"))) {
+            setProperty(target, "mountpoint", wanted);
+        }
+        if (!MountTable.isMounted(path)) {
+            mountAtItsMountpoint(target, path);
+        }
+        if (!"noauto".equals(p.get("canmount"))) {
+            setProperty(target, "canmount", "noauto");
+        }
+    }
+
+    private static void awaitCommand(java.util.concurrent.CompletableFuture<CommandRunner.Result> command)
+            throws ZfsException {
+        try {
+            command.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof ZfsException z) {
+                throw z;
+            }
+            throw e;
+        }
     }
 
     private static void sleepQuietly(long millis) throws ZfsException {

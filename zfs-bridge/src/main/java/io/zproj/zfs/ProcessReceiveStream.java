@@ -75,7 +75,7 @@ final class ProcessReceiveStream implements ReceiveStream {
         state = State.FAILED;
         try {
             int exit = process.awaitExit();
-            String outcome = zfs.cleanUpFailedReceive(target, existedBefore);
+            String outcome = zfs.cleanUpFailedReceive(target, existedBefore, process.stderr());
             if (exit == 0) {
                 return new ZfsException("zfs receive into " + target + " exited before its stream ended ("
                         + writeError.getMessage() + "); " + outcome, process.command(), 0, process.stderr());
@@ -99,12 +99,12 @@ final class ProcessReceiveStream implements ReceiveStream {
             exit = process.awaitExit();
         } catch (ZfsException e) {
             state = State.FAILED;
-            String outcome = zfs.cleanUpFailedReceive(target, existedBefore);
+            String outcome = zfs.cleanUpFailedReceive(target, existedBefore, process.stderr());
             throw new CommandTimeoutException(e.getMessage() + "; " + outcome, process.command(), -1, e.stderr());
         }
         if (exit != 0) {
             state = State.FAILED;
-            String outcome = zfs.cleanUpFailedReceive(target, existedBefore);
+            String outcome = zfs.cleanUpFailedReceive(target, existedBefore, process.stderr());
             throw ZfsErrors.classify(process.command(), exit, process.stderr(), outcome);
         }
         state = State.FINISHED;
@@ -129,7 +129,7 @@ final class ProcessReceiveStream implements ReceiveStream {
         requireRunning();
         state = State.FAILED;
         process.kill();
-        return zfs.cleanUpFailedReceive(target, existedBefore);
+        return zfs.cleanUpFailedReceive(target, existedBefore, process.stderr());
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.zproj.zfs;
 
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -11,13 +13,20 @@ import java.util.OptionalLong;
  *                    empty an existing target keeps the quota it had before
  * @param noAutoMount leave the received dataset unmounted and set {@code canmount=noauto}, so
  *                    that neither the receive nor a later pool import mounts it
+ * @param mountAt     once received, mount the dataset at this path (and set {@code
+ *                    canmount=noauto}, so that a pool import does not): for a new dataset this
+ *                    costs fewer commands than a receive and a separate mount
  */
-public record ReceiveOptions(boolean force, OptionalLong quota, boolean noAutoMount) {
+public record ReceiveOptions(boolean force, OptionalLong quota, boolean noAutoMount, Optional<Path> mountAt) {
 
     public ReceiveOptions {
         if (quota == null) {
             quota = OptionalLong.empty();
         }
+        if (mountAt == null) {
+            mountAt = Optional.empty();
+        }
+        mountAt.ifPresent(DatasetProperties::requireMountpoint);
         if (quota.isPresent() && quota.getAsLong() < 0) {
             throw new IllegalArgumentException("quota must be >= 0: " + quota.getAsLong());
         }
@@ -25,18 +34,20 @@ public record ReceiveOptions(boolean force, OptionalLong quota, boolean noAutoMo
 
     /** No force, the target's quota kept, not mounted. */
     public static ReceiveOptions defaults() {
-        return new ReceiveOptions(false, OptionalLong.empty(), true);
+        return new ReceiveOptions(false, OptionalLong.empty(), true, Optional.empty());
     }
 
     public ReceiveOptions withForce(boolean newForce) {
-        return new ReceiveOptions(newForce, quota, noAutoMount);
+        return new ReceiveOptions(newForce, quota, noAutoMount, mountAt);
     }
 
     public ReceiveOptions withQuota(long bytes) {
-        return new ReceiveOptions(force, OptionalLong.of(bytes), noAutoMount);
+        return new ReceiveOptions(force, OptionalLong.of(bytes), noAutoMount, mountAt);
     }
 
-    public ReceiveOptions withNoAutoMount(boolean value) {
-        return new ReceiveOptions(force, quota, value);
+
+    /** Mounted at {@code path} once received (implies {@code canmount=noauto}). */
+    public ReceiveOptions withMountAt(Path path) {
+        return new ReceiveOptions(force, quota, true, Optional.of(path));
     }
 }

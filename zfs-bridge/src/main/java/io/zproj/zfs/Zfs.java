@@ -304,6 +304,13 @@ public interface Zfs extends AutoCloseable {
     ReceiveStream receive(DatasetState into, ReceiveOptions options) throws ZfsException;
 
     /**
+     * Starts {@code zfs receive} of a full stream into a dataset the caller has just seen absent
+     * (no quota to keep is looked up). If it appeared meanwhile, the receive fails with
+     * {@link DatasetExistsException} and leaves it as it is.
+     */
+    ReceiveStream receiveNew(DatasetName target, ReceiveOptions options) throws ZfsException;
+
+    /**
      * Receives a whole stream from {@code in} (until its end). If {@code in} fails, the
      * receive is aborted and the error says what the target looks like.
      *

@@ -224,6 +224,56 @@ class SendReceiveIT {
     }
 
     @Test
+    void receiveNew_ontoADatasetThatAppearedMeanwhile_isExists_andLeavesItAsItIs() throws Exception {
+        DatasetName target = pool.dataset("appeared");
+        receive(target, fullStreamA, ReceiveOptions.defaults()); // made by someone else after the caller looked
+        try (ReceiveStream r = zfs.receiveNew(target, ReceiveOptions.defaults())) {
+            assertThatThrownBy(() -> {
+                r.stream().write(fullStreamA);
+                r.finish();
+            }).isInstanceOf(DatasetExistsException.class).hasMessageContaining("it was left as it is");
+        }
+        assertThat(zfs.exists(target)).as("not destroyed as if it were a partial receive").isTrue();
+        assertThat(zfs.listSnapshots(target)).extracting(Snapshot::name).containsExactly(target.snapshot("a"));
+    }
+
+    @Test
+    void receiveNew_withMountAt_isMountedThere_andNotMountedByAPoolImport() throws Exception {
+        DatasetName target = pool.dataset("mounted-new");
+        Path at = pool.dir().resolve("mnt-new");
+        Snapshot a;
+        try (ReceiveStream r = zfs.receiveNew(target, ReceiveOptions.defaults().withMountAt(at))) {
+            r.stream().write(fullStreamA);
+            a = r.finish();
+        }
+        try {
+            assertThat(a.name()).isEqualTo(target.snapshot("a"));
+            assertThat(MountTable.at(at)).as("the kernel's mount table, not zfs's word")
+                    .hasValueSatisfying(m -> assertThat(m.source()).isEqualTo(target.value()));
+            assertThat(zfs.getProperty(target, "canmount")).isEqualTo("noauto");
+            assertThat(Trees.describe(at)).containsKey("d1/e1/f1.bin").doesNotContainKey("new/dir/file.txt");
+        } finally {
+            zfs.unmount(target);
+        }
+    }
+
+    @Test
+    void receive_intoAnUnmountedCopy_withMountAt_isMountedThereWithWhatItReceived() throws Exception {
+        DatasetName target = pool.dataset("mounted-inc");
+        Path at = pool.dir().resolve("mnt-inc");
+        receive(target, fullStreamA, ReceiveOptions.defaults());
+        zfs.mount(target, at);
+        zfs.unmount(target); // as a refresh leaves it: unmounted, its mountpoint set
+        receive(target, incrementalAB, ReceiveOptions.defaults().withMountAt(at));
+        try {
+            assertThat(MountTable.isMounted(at)).isTrue();
+            assertThat(Trees.describe(at)).isEqualTo(Trees.describe(sourceMnt));
+        } finally {
+            zfs.unmount(target);
+        }
+    }
+
+    @Test
     void receive_intoFullPool_isOutOfSpace_andLeavesNothing() throws Exception {
         try (TestPool small = TestPool.create(64L << 20)) {
             DatasetName target = small.dataset("toolarge");

@@ -1,4 +1,4 @@
-package io.zproj.cache;
+package io.zproj.zfs;
 
 import java.io.IOException;
 import java.nio.file.Files;

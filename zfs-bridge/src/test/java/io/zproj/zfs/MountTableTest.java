@@ -1,4 +1,4 @@
-package io.zproj.cache;
+package io.zproj.zfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
