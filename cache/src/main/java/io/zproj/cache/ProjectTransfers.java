@@ -306,13 +306,22 @@ public final class ProjectTransfers {
                 OptionalLong base = plan instanceof Plan.Incremental inc ? OptionalLong.of(inc.from().guid())
                         : OptionalLong.empty();
                 boolean localExists = localSnaps != null;
+                // zfs receive starts while the replica starts its zfs send: the stream begins once it runs
+                ReceiveOptions options = receiveOptions(localExists, candidate.info(), mountAt);
+                CompletableFuture<ReceiveStream> receiving = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return localExists ? zfs.receive(target, options) : zfs.receiveNew(target, options);
+                    } catch (ZfsException e) {
+                        throw new CompletionException(e);
+                    }
+                }, PROBES);
+                boolean[] taken = {false};
                 try {
                     TransportClient.PullResult<DatasetState> r = probe.client().pull(id.uuid(), base, header -> {
                         listener.started(candidate.address(), header,
                                 header.incremental() ? -1 : candidate.info().usedBytes());
-                        ReceiveOptions options = receiveOptions(localExists, candidate.info(), mountAt);
-                        return new ReceiveSink(localExists ? zfs.receive(target, options)
-                                : zfs.receiveNew(target, options), listener);
+                        taken[0] = true;
+                        return new ReceiveSink(joinReceive(receiving), listener);
                     });
                     return new PullOutcome(candidate.address(), r.header().snapshot(), false,
                             r.header().incremental(), r.stats(), Duration.ofNanos(System.nanoTime() - start),
@@ -325,6 +334,10 @@ public final class ProjectTransfers {
                     LOG.log(Level.WARNING, "pull of " + id + " failed, trying the next replica: " + reason);
                     listener.failedOver(candidate.address(), e.getMessage());
                     reasons.add(reason);
+                } finally {
+                    if (!taken[0]) { // no stream came: the receive started for it goes before anything else is tried
+                        closeUnused(receiving);
+                    }
                 }
             }
             if (!diverged.isEmpty() && reasons.isEmpty()) {
@@ -397,6 +410,25 @@ public final class ProjectTransfers {
                     : OptionalLong.empty());
         } catch (ZfsException e) {
             throw new CompletionException(e);
+        }
+    }
+
+    private static void closeUnused(CompletableFuture<ReceiveStream> receiving) {
+        try {
+            joinReceive(receiving).close(); // aborts it: nothing was received, nothing is left
+        } catch (ZfsException | RuntimeException e) {
+            LOG.log(Level.DEBUG, () -> "the receive started for a stream that did not come: " + e.getMessage());
+        }
+    }
+
+    private static ReceiveStream joinReceive(CompletableFuture<ReceiveStream> f) throws ZfsException {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ZfsException z) {
+                throw z;
+            }
+            throw e;
         }
     }
 
