@@ -788,24 +788,25 @@ final class CommandZfs implements Zfs {
     DatasetState afterReceive(DatasetName target, ReceiveOptions options, boolean existedBefore,
             OptionalLong priorQuota) throws ZfsException {
         // A new dataset inherited its mountpoint and is canmount=on: setting its mountpoint mounts it
-        // there (or moves it there, if the receive mounted it where it inherited), while the read runs.
-        java.util.concurrent.CompletableFuture<CommandRunner.Result> mounting = !existedBefore
-                && options.mountAt().isPresent()
-                ? runner.runAsync(setCommand(target, "mountpoint", DatasetProperties.requireMountpoint(
-                        options.mountAt().get())))
-                : null;
+        // there (or moves it there, if the receive mounted it where it inherited), while the read runs
+        // and canmount=noauto is set (if that lands first, the mount below is made by zfs mount).
+        boolean setAtOnce = !existedBefore && options.mountAt().isPresent();
+        List<java.util.concurrent.CompletableFuture<CommandRunner.Result>> setting = setAtOnce
+                ? List.of(runner.runAsync(setCommand(target, "mountpoint", DatasetProperties.requireMountpoint(
+                        options.mountAt().get()))), runner.runAsync(setCommand(target, "canmount", "noauto")))
+                : List.of();
         Described now;
         try {
             now = snapshotsAndProperties(target,
                     List.of("canmount", "mounted", "mountpoint", "quota", "used", "referenced", "available"));
         } finally {
-            if (mounting != null) {
-                awaitCommand(mounting);
+            for (java.util.concurrent.CompletableFuture<CommandRunner.Result> f : setting) {
+                awaitCommand(f);
             }
         }
         Map<String, String> p = now.properties();
         if (options.mountAt().isPresent()) {
-            mountReceived(target, options.mountAt().get(), mounting != null, p);
+            mountReceived(target, options.mountAt().get(), setAtOnce, p);
         } else if (options.noAutoMount()) {
             if (!"noauto".equals(p.get("canmount"))) {
                 setProperty(target, "canmount", "noauto");
@@ -825,20 +826,20 @@ final class CommandZfs implements Zfs {
 
     /**
      * Mounts a just received dataset at {@code path} and sets {@code canmount=noauto}, from the
-     * properties read after the receive (its mountpoint already set if {@code mountpointSet}).
+     * properties read after the receive (both already set if {@code propertiesSet}).
      * zfs-fuse's exit status and its {@code mounted} property can claim a mount that did not
      * happen, so the kernel's mount table decides whether a {@code zfs mount} is still needed.
      */
-    private void mountReceived(DatasetName target, Path path, boolean mountpointSet, Map<String, String> p)
+    private void mountReceived(DatasetName target, Path path, boolean propertiesSet, Map<String, String> p)
             throws ZfsException {
         String wanted = DatasetProperties.requireMountpoint(path);
-        if (!mountpointSet && !wanted.equals(p.get("mountpoint"))) {
+        if (!propertiesSet && !wanted.equals(p.get("mountpoint"))) {
             setProperty(target, "mountpoint", wanted);
         }
         if (!MountTable.isMounted(path)) {
             mountAtItsMountpoint(target, path);
         }
-        if (!"noauto".equals(p.get("canmount"))) {
+        if (!propertiesSet && !"noauto".equals(p.get("canmount"))) {
             setProperty(target, "canmount", "noauto");
         }
     }

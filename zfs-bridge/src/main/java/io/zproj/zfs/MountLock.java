@@ -18,7 +18,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * a length it read from the middle of a path, holding the lock every FUSE request needs, so
  * every zfs-fuse mount on the host hangs until the daemon is killed (seen here, under the
  * mount ITs). Every command that may mount ({@code zfs mount}, {@code create}, {@code rename},
- * {@code set mountpoint/canmount}, {@code zpool create/import}) therefore runs under this lock:
+ * {@code set mountpoint}, {@code set canmount} but to {@code noauto}, {@code zpool create/import})
+ * therefore runs under this lock:
  * a lock within the JVM, and a file lock across zproj processes ({@code /run/lock}). Commands
  * run by hand are beyond it; the README says so.
  */
@@ -45,7 +46,9 @@ final class MountLock {
         if (MOUNTING_ZFS.contains(verb)) {
             return true;
         }
-        return verb.equals("set") && command.stream().anyMatch(a -> a.startsWith("mountpoint=") || a.startsWith("canmount="));
+        // canmount=noauto neither mounts nor unmounts (libzfs leaves the mount as it is for it)
+        return verb.equals("set") && command.stream().anyMatch(a -> a.startsWith("mountpoint=")
+                || a.startsWith("canmount=") && !a.equals("canmount=noauto"));
     }
 
     /** Held while a mounting command runs; closing releases it. */

@@ -19,6 +19,9 @@ class MountLockTest {
         assertThat(MountLock.mayMount(List.of("zfs", "set", "canmount=on", "p/a"))).isTrue();
         assertThat(MountLock.mayMount(List.of("/sbin/zpool", "import", "-d", "/d", "p"))).isTrue();
         assertThat(MountLock.mayMount(List.of("zpool", "create", "p", "/f"))).isTrue();
+        assertThat(MountLock.mayMount(List.of("zfs", "set", "canmount=off", "p/a"))).isTrue();
+        assertThat(MountLock.mayMount(List.of("zfs", "set", "canmount=noauto", "p/a")))
+                .as("noauto neither mounts nor unmounts").isFalse();
         assertThat(MountLock.mayMount(List.of("zfs", "set", "quota=1G", "p/a"))).isFalse();
         assertThat(MountLock.mayMount(List.of("zfs", "get", "-H", "mountpoint", "p/a"))).isFalse();
         assertThat(MountLock.mayMount(List.of("zfs", "snapshot", "p/a@s"))).isFalse();
