@@ -321,7 +321,7 @@ public final class ProjectTransfers {
                         listener.started(candidate.address(), header,
                                 header.incremental() ? -1 : candidate.info().usedBytes());
                         taken[0] = true;
-                        return new ReceiveSink(joinReceive(receiving), listener);
+                        return new ReceiveSink(join(receiving), listener);
                     });
                     return new PullOutcome(candidate.address(), r.header().snapshot(), false,
                             r.header().incremental(), r.stats(), Duration.ofNanos(System.nanoTime() - start),
@@ -415,24 +415,14 @@ public final class ProjectTransfers {
 
     private static void closeUnused(CompletableFuture<ReceiveStream> receiving) {
         try {
-            joinReceive(receiving).close(); // aborts it: nothing was received, nothing is left
+            join(receiving).close(); // aborts it: nothing was received, nothing is left
         } catch (ZfsException | RuntimeException e) {
             LOG.log(Level.DEBUG, () -> "the receive started for a stream that did not come: " + e.getMessage());
         }
     }
 
-    private static ReceiveStream joinReceive(CompletableFuture<ReceiveStream> f) throws ZfsException {
-        try {
-            return f.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof ZfsException z) {
-                throw z;
-            }
-            throw e;
-        }
-    }
-
-    private static LocalSide join(CompletableFuture<LocalSide> f) throws ZfsException {
+    /** What a ZFS read or command started on another thread gave, or the ZfsException it threw. */
+    private static <T> T join(CompletableFuture<T> f) throws ZfsException {
         try {
             return f.join();
         } catch (CompletionException e) {

@@ -181,6 +181,68 @@ class ProjectTransfersIT {
         assertThat(tree(cluster.clientRoot().child(id))).isEqualTo(tree(cluster.root(0).child(id)));
     }
 
+    /**
+     * The best replica refuses the stream before it starts (BUSY: its one stream slot is taken):
+     * the zfs receive started while it was asked is ended before the next replica is tried, and
+     * the pull goes through from that one.
+     */
+    @Test
+    void pull_bestReplicaRefusesTheStream_endsTheReceiveStartedForIt_andFailsOver() throws Exception {
+        try (TestCluster busy = TestCluster.start(2, 512L << 20,
+                io.zproj.transport.TransportConfig.defaults().withMaxStreams(1))) {
+            ProjectId id = busy.seed(dir -> Trees.populate(dir, 5, 20, 64 << 20), 0, 1); // more than the buffers hold
+            DatasetName onFirst = busy.root(0).child(id);
+            Path mnt = busy.mount(onFirst);
+            Files.writeString(mnt.resolve("later"), "only on the first");
+            busy.zfs().unmount(onFirst);
+            busy.zfs().snapshot(onFirst.snapshot("later"));
+            busy.rescanAll(); // the first is the most advanced: asked first
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+            Thread holder = new Thread(() -> {
+                try (io.zproj.transport.TransportClient c = busy.transport().connect(busy.address(0), "holder")) {
+                    c.pull(id.uuid(), java.util.OptionalLong.empty(), h -> new io.zproj.transport.StreamSink<Long>() {
+                        @Override
+                        public void write(byte[] buf, int off, int len) throws IOException {
+                            holding.countDown();
+                            try {
+                                release.await();
+                            } catch (InterruptedException e) {
+                                throw new IOException(e);
+                            }
+                        }
+
+                        @Override
+                        public Long complete(long totalBytes) {
+                            return totalBytes;
+                        }
+
+                        @Override
+                        public void abort(String reason) {}
+                    });
+                } catch (IOException e) {
+                    // ends when released or cut
+                }
+            });
+            holder.start();
+            try {
+                assertThat(holding.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                ProjectTransfers mine = new ProjectTransfers(busy.zfs(), busy.transport(), "it-client");
+                ProjectTransfers.PullOutcome r = mine.pull(id, busy.clientRoot(), busy.addresses(), TransferListener.NONE);
+                assertThat(r.server()).isEqualTo(busy.address(1));
+                assertThat(r.snapshot().guid()).isEqualTo(busy.zfs().newestSnapshot(busy.root(1).child(id))
+                        .orElseThrow().guid());
+                assertThat(busy.tree(busy.clientRoot().child(id))).isEqualTo(busy.tree(busy.root(1).child(id)));
+                assertThat(ProcessHandle.current().descendants().filter(p -> p.isAlive() && p.info().arguments()
+                        .map(a -> List.of(a).contains("receive")).orElse(false)))
+                        .as("no zfs receive left running").isEmpty();
+            } finally {
+                release.countDown();
+                holder.join(30_000);
+            }
+        }
+    }
+
     @Test
     void pull_noReplicaUp_saysWhyForEach_andCreatesNothing() throws Exception {
         ProjectId id = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "x"), 0);
