@@ -54,11 +54,13 @@ final class LocalProjects {
 
     /** Finds the local datasets (and those a daemon that died left mounted) and the recorded state. */
     void load() throws IOException {
+        Map<Path, String> mounts = new HashMap<>(); // the kernel's table, read once: no zfs command per project
+        MountTable.read().forEach(m -> mounts.put(m.mountpoint(), m.source()));
         for (DatasetInfo d : zfs.listChildren(config.cacheRoot())) {
             if (ProjectId.isValid(d.name().leaf())) {
                 ProjectId id = ProjectId.parse(d.name().leaf());
                 local.put(id, d);
-                if (zfs.isMounted(d.name())) {
+                if (d.name().value().equals(mounts.get(backingDir(id)))) {
                     backing.put(id, backingDir(id));
                 }
             }
