@@ -562,8 +562,22 @@ public final class ProjectTransfers {
             Optional<Snapshot> base, TransferListener listener, long start) throws IOException {
         StreamHeader header = new StreamHeader(id.uuid(), entry(newest), base.map(ProjectTransfers::entry));
         SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
-        listener.started(server, header, -1);
-        StreamSource source = StreamSource.of(counting(send.stream(), listener), send::finish, send::close);
+        // the listener hears of the stream once the server took it (its first read comes after READY):
+        // a push refused before it, and tried again from the server's head, is told of once
+        InputStream counted = counting(send.stream(), listener);
+        InputStream toldOnFirstRead = new FilterInputStream(counted) {
+            private boolean told;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                if (!told) {
+                    told = true;
+                    listener.started(server, header, -1);
+                }
+                return super.read(b, off, len);
+            }
+        };
+        StreamSource source = StreamSource.of(toldOnFirstRead, send::finish, send::close);
         TransportClient.PushResult r = client.push(header, writerRevision.applyAsLong(id), source);
         return new PushOutcome(server, r.ack(), false, base.isPresent(), r.stats(),
                 Duration.ofNanos(System.nanoTime() - start));

@@ -271,9 +271,18 @@ class ProjectTransfersIT {
         transfers.pushNewest(id, cluster.clientRoot(), cluster.address(0), TransferListener.NONE);
         change(local, "f", "v3");
 
+        List<StreamHeader> started = new ArrayList<>();
+        TransferListener starts = new TransferListener() {
+            @Override
+            public void started(InetSocketAddress server, StreamHeader header, long estimate) {
+                started.add(header);
+            }
+        };
         ProjectTransfers.PushOutcome out = transfers.pushNewest(id, zfs.listSnapshots(local), cluster.address(0),
-                TransferListener.NONE, Optional.of(ProjectTransfers.entry(seeded)));
+                starts, Optional.of(ProjectTransfers.entry(seeded)));
         assertThat(out.incremental()).isTrue();
+        assertThat(started).as("told of the stream that went, not of the one refused").hasSize(1)
+                .allSatisfy(h -> assertThat(h.base().map(b -> b.guid())).isNotEqualTo(Optional.of(seeded.guid())));
         assertThat(zfs.newestSnapshot(remote).orElseThrow().guid()).isEqualTo(zfs.newestSnapshot(local).orElseThrow().guid());
         assertThat(tree(remote)).isEqualTo(tree(local));
 
