@@ -564,20 +564,8 @@ public final class ProjectTransfers {
         SendStream send = zfs.send(newest.name(), base.map(Snapshot::name));
         // the listener hears of the stream once the server took it (its first read comes after READY):
         // a push refused before it, and tried again from the server's head, is told of once
-        InputStream counted = counting(send.stream(), listener);
-        InputStream toldOnFirstRead = new FilterInputStream(counted) {
-            private boolean told;
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                if (!told) {
-                    told = true;
-                    listener.started(server, header, -1);
-                }
-                return super.read(b, off, len);
-            }
-        };
-        StreamSource source = StreamSource.of(toldOnFirstRead, send::finish, send::close);
+        StreamSource source = StreamSource.of(counting(send.stream(), listener,
+                () -> listener.started(server, header, -1)), send::finish, send::close);
         TransportClient.PushResult r = client.push(header, writerRevision.applyAsLong(id), source);
         return new PushOutcome(server, r.ack(), false, base.isPresent(), r.stats(),
                 Duration.ofNanos(System.nanoTime() - start));
@@ -651,11 +639,21 @@ public final class ProjectTransfers {
     }
 
     static InputStream counting(InputStream in, TransferListener listener) {
+        return counting(in, listener, () -> { });
+    }
+
+    /** {@link #counting}, and {@code beforeFirstRead} runs once, before the stream is first read. */
+    static InputStream counting(InputStream in, TransferListener listener, Runnable beforeFirstRead) {
         return new FilterInputStream(in) {
             private long total;
+            private boolean begun;
 
             @Override
             public int read(byte[] b, int off, int len) throws IOException {
+                if (!begun) {
+                    begun = true;
+                    beforeFirstRead.run();
+                }
                 int n = super.read(b, off, len);
                 if (n > 0) {
                     total += n;

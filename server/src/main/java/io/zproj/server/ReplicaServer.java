@@ -226,21 +226,34 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
      * (or a peer that does not answer) never delays the rescans, and rounds do not pile up.
      */
     private void catchUpPeersSoon() {
-        if (!catchUpRunning.compareAndSet(false, true)) {
+        aloneInBackground(catchUpRunning, catchUps, () -> {
+            try {
+                catchUpPeers();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "catching up the peers of " + config.root() + " failed: " + e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * Runs {@code task} on {@code executor} unless the one {@code running} stands for has not
+     * ended yet; a closing executor drops it.
+     */
+    private static void aloneInBackground(java.util.concurrent.atomic.AtomicBoolean running,
+            java.util.concurrent.ExecutorService executor, Runnable task) {
+        if (!running.compareAndSet(false, true)) {
             return;
         }
         try {
-            catchUps.execute(() -> {
+            executor.execute(() -> {
                 try {
-                    catchUpPeers();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "catching up the peers of " + config.root() + " failed: " + e.getMessage());
+                    task.run();
                 } finally {
-                    catchUpRunning.set(false);
+                    running.set(false);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) { // closing
-            catchUpRunning.set(false);
+            running.set(false);
         }
     }
 
@@ -434,21 +447,14 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
         long now = clock.millis();
         if (freeBytes < 0) {
             readFreeBytes();
-        } else if ((now - freeBytesAt >= FREE_BYTES_TTL.toMillis() || now < freeBytesAt)
-                && rereadingFreeBytes.compareAndSet(false, true)) {
-            try {
-                rescans.execute(() -> {
-                    try {
-                        readFreeBytes();
-                    } catch (IOException e) {
-                        LOG.log(Level.WARNING, "cannot read the free bytes of " + config.root() + ": " + e.getMessage());
-                    } finally {
-                        rereadingFreeBytes.set(false);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                rereadingFreeBytes.set(false); // stopping
-            }
+        } else if (now - freeBytesAt >= FREE_BYTES_TTL.toMillis() || now < freeBytesAt) {
+            aloneInBackground(rereadingFreeBytes, rescans, () -> {
+                try {
+                    readFreeBytes();
+                } catch (IOException e) {
+                    LOG.log(Level.WARNING, "cannot read the free bytes of " + config.root() + ": " + e.getMessage());
+                }
+            });
         }
         return freeBytes;
     }
@@ -549,8 +555,7 @@ public final class ReplicaServer implements ReplicaService, AutoCloseable {
      * that a peer is based on is held, so pruning cannot take a send's base.)
      */
     private Optional<List<Snapshot>> justDescribed(ProjectId id) {
-        List<Snapshot> snaps = described.getIfPresent(id);
-        described.invalidate(id);
+        List<Snapshot> snaps = described.asMap().remove(id); // one send per reading
         CatalogEntry entry = entries.get(id);
         if (snaps == null || snaps.isEmpty() || entry == null || writing.contains(id)) {
             return Optional.empty();
