@@ -104,7 +104,7 @@ final class Codec {
     }
 
     /**
-     * Reads a payload into new objects; a {@link Chunk}'s data is copied into a buffer of its own.
+     * Reads a control frame's payload into new objects (chunks are the frame decoder's).
      *
      * @throws ProtocolException if the payload is short, long, or holds an impossible value
      */
@@ -145,13 +145,7 @@ final class Codec {
                 case STREAM_START -> new StreamStart(readHeader(in));
                 case UP_TO_DATE -> new UpToDate(readUuid(in), readSnapshot(in));
                 case READY -> new Ready();
-                case CHUNK -> {
-                    int raw = in.readInt();
-                    int checksum = in.readInt();
-                    // A copy, not a slice: a slice would pin the decoder's whole cumulation buffer
-                    // for as long as the chunk waits in a receiver's queue, beyond the queue's bound.
-                    yield new Chunk(raw, checksum, in.readBytes(in.readableBytes()));
-                }
+                case CHUNK -> throw new IllegalArgumentException("chunks are decoded by the frame decoder");
                 case STREAM_END -> new StreamEnd(nonNegative(in.readLong(), "total"), in.readLong());
                 case RECEIVE -> new Receive(readHeader(in), in.readLong());
                 case ACK -> new Acked(new Ack(readUuid(in), readSnapshot(in)));

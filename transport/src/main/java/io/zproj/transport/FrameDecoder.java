@@ -12,10 +12,15 @@ import java.util.List;
  * the payload. The first bad frame fails the decoder for good: it throws a
  * {@link ProtocolException} (or {@link VersionMismatchException}) once and discards everything
  * after, and the channel's handler closes the connection.
+ *
+ * <p>A chunk's payload is moved, as it arrives, into a direct buffer of exactly its length, which
+ * becomes the {@link Message.Chunk}'s data: each byte is copied once, and the decoder's
+ * cumulation never holds more than a header (it would otherwise grow to the chunk's size,
+ * copying as it grows, and the chunk would be copied out of it again).
  */
 final class FrameDecoder extends ByteToMessageDecoder {
 
-    private enum State { HEADER, BODY, FAILED }
+    private enum State { HEADER, BODY, CHUNK_BODY, FAILED }
 
     /** Longest chunk frame payload: raw length, checksum, and LZ4's worst case for the largest chunk. */
     static final int MAX_CHUNK_FRAME = 8 + Chunks.maxCompressedLength(Chunks.MAX_CHUNK_BYTES);
@@ -25,6 +30,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
     private State state = State.HEADER;
     private Type type;
     private int length;
+    /** The payload of the chunk being received (CHUNK_BODY), owned by the decoder until complete. */
+    private ByteBuf chunk;
 
     /** A decoder that takes any frame up to its maximum from the start (for tests of the codec). */
     FrameDecoder(int maxControlFrame) {
@@ -53,7 +60,27 @@ final class FrameDecoder extends ByteToMessageDecoder {
                         return;
                     }
                     readHeader(in);
-                    state = State.BODY;
+                    if (type == Type.CHUNK) {
+                        if (length < CHUNK_PREFIX) {
+                            state = State.FAILED;
+                            throw new ProtocolException("CHUNK frame of " + length + " bytes is shorter than its "
+                                    + CHUNK_PREFIX + "-byte raw length and checksum");
+                        }
+                        chunk = ctx.alloc().directBuffer(length, length);
+                        state = State.CHUNK_BODY;
+                    } else {
+                        state = State.BODY;
+                    }
+                    break;
+                case CHUNK_BODY:
+                    chunk.writeBytes(in, Math.min(in.readableBytes(), chunk.writableBytes()));
+                    if (chunk.isWritable()) {
+                        return;
+                    }
+                    ByteBuf data = chunk;
+                    chunk = null;
+                    out.add(new Message.Chunk(data.readInt(), data.readInt(), data));
+                    state = State.HEADER;
                     break;
                 case BODY:
                     if (in.readableBytes() < length) {
@@ -74,6 +101,17 @@ final class FrameDecoder extends ByteToMessageDecoder {
                 default:
                     throw new AssertionError(state);
             }
+        }
+    }
+
+    /** A chunk frame's payload starts with the raw length and the checksum. */
+    private static final int CHUNK_PREFIX = 8;
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        if (chunk != null) { // the connection ended mid-chunk
+            chunk.release();
+            chunk = null;
         }
     }
 

@@ -73,15 +73,18 @@ class CodecTest {
         return bytes;
     }
 
-    /** Decodes wire bytes fed in pieces; returns the messages (chunks released after their bytes are copied). */
+    /**
+     * Decodes wire bytes fed in pieces; returns the messages (chunks released after their bytes are
+     * copied). Each piece is a copy: the decoder owns what it is given, and may compact it in place.
+     */
     static List<Object> decode(byte[] bytes, int[] cuts) {
         EmbeddedChannel in = new EmbeddedChannel(new FrameDecoder(MAX_CONTROL));
         int from = 0;
         for (int cut : cuts) {
-            in.writeInbound(Unpooled.wrappedBuffer(bytes, from, cut - from));
+            in.writeInbound(Unpooled.copiedBuffer(bytes, from, cut - from));
             from = cut;
         }
-        in.writeInbound(Unpooled.wrappedBuffer(bytes, from, bytes.length - from));
+        in.writeInbound(Unpooled.copiedBuffer(bytes, from, bytes.length - from));
         List<Object> got = new ArrayList<>();
         Object m;
         while ((m = in.readInbound()) != null) {
@@ -154,6 +157,37 @@ class CodecTest {
             assertThat(decode(bytes, cuts)).as("round %d, cuts %s", round, java.util.Arrays.toString(cuts))
                     .containsExactlyElementsOf(messages);
         }
+    }
+
+    /** Chunks between control frames, cut anywhere: each chunk's bytes arrive in pieces. */
+    @Test
+    void decode_chunksSplitAtRandomPoints_giveSameMessages() {
+        List<Message> messages = List.of(new Message.Ready(), chunkOf("x".repeat(70_000)), chunkOf("hello"),
+                new Message.StreamEnd(70_005, 42L));
+        List<Object> expected = new ArrayList<>();
+        for (Message m : messages) {
+            expected.add(m instanceof Message.Chunk c ? List.of(c.rawLength(), c.checksum(), latin1(c.data())) : m);
+        }
+        byte[] bytes = wire(messages);
+        Random random = new Random(13);
+        for (int round = 0; round < 100; round++) {
+            int[] cuts = random.ints(1 + random.nextInt(40), 0, bytes.length + 1).sorted().toArray();
+            assertThat(decode(bytes, cuts)).as("round %d", round).containsExactlyElementsOf(expected);
+        }
+    }
+
+    /** A connection that ends inside a chunk frame: the part received is released, nothing is emitted. */
+    @Test
+    void connectionEndingMidChunk_releasesThePartReceived() {
+        byte[] bytes = wire(List.of(chunkOf("y".repeat(10_000))));
+        io.netty.buffer.UnpooledByteBufAllocator alloc = new io.netty.buffer.UnpooledByteBufAllocator(true);
+        EmbeddedChannel in = new EmbeddedChannel(new FrameDecoder(MAX_CONTROL));
+        in.config().setAllocator(alloc);
+        in.writeInbound(Unpooled.wrappedBuffer(bytes, 0, bytes.length / 2));
+        assertThat(alloc.metric().usedDirectMemory()).as("the chunk's buffer while it arrives").isPositive();
+        assertThat((Object) in.readInbound()).isNull();
+        in.finishAndReleaseAll();
+        assertThat(alloc.metric().usedDirectMemory()).as("after the connection closed").isZero();
     }
 
     @Test
@@ -236,6 +270,13 @@ class CodecTest {
             int len = FrameDecoder.MAX_CHUNK_FRAME + 1;
             assertThat(failureOf(new byte[] {0x5A, 0x50, Protocol.VERSION, 14, (byte) (len >>> 24), (byte) (len >>> 16),
                     (byte) (len >>> 8), (byte) len})).isInstanceOf(ProtocolException.class);
+        }
+
+        @Test
+        void chunkShorterThanItsLengthAndChecksum_isRejected() {
+            assertThat(failureOf(new byte[] {0x5A, 0x50, Protocol.VERSION, (byte) Protocol.Type.CHUNK.code, 0, 0, 0, 7,
+                    1, 2, 3, 4, 5, 6, 7})).isInstanceOf(ProtocolException.class)
+                    .hasMessageContaining("CHUNK frame of 7 bytes is shorter than its 8-byte raw length and checksum");
         }
 
         @Test
