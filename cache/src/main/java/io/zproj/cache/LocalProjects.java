@@ -65,12 +65,33 @@ final class LocalProjects {
                 }
             }
         }
+        keepUnmountedAtImport();
         state.all().forEach((id, e) -> {
             lastAccess.put(id, e.lastAccessMillis());
             if (e.unsynced()) {
                 unsynced.add(id);
             }
         });
+    }
+
+    /**
+     * Every copy is {@code canmount=noauto}, so that a pool import (zfs-fuse's start, a boot)
+     * mounts none of them: a receive sets it right after the stream, and a stop between the two
+     * left a copy that the next import mounts. One command for the whole cache.
+     */
+    private void keepUnmountedAtImport() throws IOException {
+        for (Map.Entry<DatasetName, String> e : zfs.childProperty(config.cacheRoot(), "canmount").entrySet()) {
+            ProjectId id = idOrNull(e.getKey());
+            if (id != null && local.containsKey(id) && !"noauto".equals(e.getValue())) {
+                zfs.setProperty(e.getKey(), "canmount", "noauto");
+                LOG.log(Level.INFO, e.getKey() + " was canmount=" + e.getValue() + " (a stop came between its receive "
+                        + "and the setting); now noauto, so that a pool import does not mount it");
+            }
+        }
+    }
+
+    private static ProjectId idOrNull(DatasetName d) {
+        return ProjectId.isValid(d.leaf()) ? ProjectId.parse(d.leaf()) : null;
     }
 
     /** The lock held while a project's dataset or mounts change. */

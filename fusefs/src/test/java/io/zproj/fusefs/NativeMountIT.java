@@ -276,6 +276,20 @@ class NativeMountIT {
         assertThat(cluster.readOnReplica(1, id, "offline.txt")).contains("written while no daemon ran");
     }
 
+    /** A stop between a copy's receive and its canmount=noauto left it mountable by a pool import: the next start fixes it. */
+    @Test
+    void aCopyLeftCanmountOn_isNoautoAfterTheNextStart() throws Exception {
+        Client c = start("a");
+        ProjectId id = fetched(c, "f", "f");
+        c.stop();
+        clients.remove(c);
+        DatasetName ds = c.config().cacheRoot().child(id);
+        cluster.zfs().setProperty(ds, "canmount", "on");
+        Client again = start("a");
+        assertThat(cluster.zfs().getProperty(ds, "canmount")).isEqualTo("noauto");
+        assertThat(Files.readString(again.dir(id).resolve("f"))).isEqualTo("f");
+    }
+
     /**
      * Each replica's base is held in ZFS (no pruning here can take it) and named in the copy's
      * {@code zproj:bases}; a snapshot one replica lacks is found after a restart without the state
