@@ -124,7 +124,7 @@ public final class NativeMounts {
                 }
                 if (backing != null) {
                     if (!MountTable.isMounted(dir)) {
-                        run(List.of("mount", "--bind", "-o", "nosuid,nodev", backing.toString(), dir.toString()),
+                        run(List.of(tool("mount"), "--bind", "-o", "nosuid,nodev", backing.toString(), dir.toString()),
                                 "cannot mount " + backing + " over " + dir);
                     }
                     bound = true;
@@ -166,7 +166,7 @@ public final class NativeMounts {
         }
         if (MountTable.isMounted(dir)) {
             try {
-                run(List.of("umount", dir.toString()), "cannot unmount " + dir);
+                run(List.of(tool("umount"), dir.toString()), "cannot unmount " + dir);
             } catch (IOException e) {
                 if (e.getMessage().contains("busy")) {
                     throw new ProjectBusyException(id + " is in use", Holders.of(dir));
@@ -238,7 +238,7 @@ public final class NativeMounts {
     public static List<Path> detachLeftovers(Path mountpoint) throws IOException {
         List<Path> done = new ArrayList<>();
         for (MountTable.Mount m : MountTable.below(mountpoint)) {
-            run(List.of("umount", "-l", m.mountpoint().toString()), "cannot detach " + m.mountpoint());
+            run(List.of(tool("umount"), "-l", m.mountpoint().toString()), "cannot detach " + m.mountpoint());
             done.add(m.mountpoint());
             LOG.log(Level.WARNING, "detached " + m.mountpoint() + " (" + m.fsType() + " " + m.source()
                     + "), left by a daemon that did not stop cleanly");
@@ -250,6 +250,24 @@ public final class NativeMounts {
      * Runs mount or umount (in the C locale, so its messages can be read), at most
      * {@value #COMMAND_SECONDS} s; a failure says what failed and what the command printed.
      */
+    /** Where util-linux's tools are looked for, in order, before the {@code PATH}. */
+    private static final List<String> TOOL_DIRS = List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin");
+
+    /**
+     * The absolute path of a system tool ({@code mount}, {@code umount}): a daemon running as root
+     * does not run whatever its {@code PATH} happens to name first. The bare name (a {@code PATH}
+     * lookup) only where none of the usual directories has it.
+     */
+    public static String tool(String name) {
+        for (String dir : TOOL_DIRS) {
+            Path p = Path.of(dir, name);
+            if (java.nio.file.Files.isRegularFile(p) && java.nio.file.Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return name;
+    }
+
     static void run(List<String> cmd, String what) throws IOException {
         java.io.File out = java.io.File.createTempFile("zproj-mount", ".out");
         try {

@@ -118,6 +118,14 @@ class NativeMountIT {
         return id;
     }
 
+    /** A new project with file {@code f}, fetched by {@code c}, then {@code c} stopped (its daemon gone). */
+    private ProjectId fetchedThenStopped(Client c) throws Exception {
+        ProjectId id = fetched(c, "f", "f");
+        c.stop();
+        clients.remove(c);
+        return id;
+    }
+
     /** Writes the project back from {@code c}; every replica must ack. */
     private static void synced(Client c, ProjectId id) {
         ProjectCache.SyncReport r = c.cache().sync(Optional.of(id));
@@ -257,9 +265,7 @@ class NativeMountIT {
     @Test
     void aChangeMadeWhileTheDaemonWasDown_evenWithItsStateDeleted_isWrittenBackAfterRestart() throws Exception {
         Client c = start("a");
-        ProjectId id = fetched(c, "f", "f");
-        c.stop();
-        clients.remove(c);
+        ProjectId id = fetchedThenStopped(c);
         DatasetName ds = c.config().cacheRoot().child(id);
         Path m = cluster.mount(ds);
         Files.writeString(m.resolve("offline.txt"), "written while no daemon ran");
@@ -280,9 +286,7 @@ class NativeMountIT {
     @Test
     void aCopyLeftCanmountOn_isNoautoAfterTheNextStart() throws Exception {
         Client c = start("a");
-        ProjectId id = fetched(c, "f", "f");
-        c.stop();
-        clients.remove(c);
+        ProjectId id = fetchedThenStopped(c);
         DatasetName ds = c.config().cacheRoot().child(id);
         cluster.zfs().setProperty(ds, "canmount", "on");
         Client again = start("a");
