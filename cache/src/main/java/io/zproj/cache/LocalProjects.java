@@ -81,17 +81,12 @@ final class LocalProjects {
      */
     private void keepUnmountedAtImport() throws IOException {
         for (Map.Entry<DatasetName, String> e : zfs.childProperty(config.cacheRoot(), "canmount").entrySet()) {
-            ProjectId id = idOrNull(e.getKey());
-            if (id != null && local.containsKey(id) && !"noauto".equals(e.getValue())) {
+            if (ProjectId.isValid(e.getKey().leaf()) && !"noauto".equals(e.getValue())) {
                 zfs.setProperty(e.getKey(), "canmount", "noauto");
                 LOG.log(Level.INFO, e.getKey() + " was canmount=" + e.getValue() + " (a stop came between its receive "
                         + "and the setting); now noauto, so that a pool import does not mount it");
             }
         }
-    }
-
-    private static ProjectId idOrNull(DatasetName d) {
-        return ProjectId.isValid(d.leaf()) ? ProjectId.parse(d.leaf()) : null;
     }
 
     /** The lock held while a project's dataset or mounts change. */
