@@ -124,7 +124,7 @@ public final class NativeMounts {
                 }
                 if (backing != null) {
                     if (!MountTable.isMounted(dir)) {
-                        run(List.of(tool("mount"), "--bind", "-o", "nosuid,nodev", backing.toString(), dir.toString()),
+                        run(List.of(MOUNT, "--bind", "-o", "nosuid,nodev", backing.toString(), dir.toString()),
                                 "cannot mount " + backing + " over " + dir);
                     }
                     bound = true;
@@ -166,7 +166,7 @@ public final class NativeMounts {
         }
         if (MountTable.isMounted(dir)) {
             try {
-                run(List.of(tool("umount"), dir.toString()), "cannot unmount " + dir);
+                run(List.of(UMOUNT, dir.toString()), "cannot unmount " + dir);
             } catch (IOException e) {
                 if (e.getMessage().contains("busy")) {
                     throw new ProjectBusyException(id + " is in use", Holders.of(dir));
@@ -238,7 +238,7 @@ public final class NativeMounts {
     public static List<Path> detachLeftovers(Path mountpoint) throws IOException {
         List<Path> done = new ArrayList<>();
         for (MountTable.Mount m : MountTable.below(mountpoint)) {
-            run(List.of(tool("umount"), "-l", m.mountpoint().toString()), "cannot detach " + m.mountpoint());
+            run(List.of(UMOUNT, "-l", m.mountpoint().toString()), "cannot detach " + m.mountpoint());
             done.add(m.mountpoint());
             LOG.log(Level.WARNING, "detached " + m.mountpoint() + " (" + m.fsType() + " " + m.source()
                     + "), left by a daemon that did not stop cleanly");
@@ -253,12 +253,16 @@ public final class NativeMounts {
     /** Where util-linux's tools are looked for, in order, before the {@code PATH}. */
     private static final List<String> TOOL_DIRS = List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin");
 
+    /** {@code mount} and {@code umount}, found once (see {@link #tool}). */
+    static final String MOUNT = tool("mount");
+    public static final String UMOUNT = tool("umount");
+
     /**
      * The absolute path of a system tool ({@code mount}, {@code umount}): a daemon running as root
      * does not run whatever its {@code PATH} happens to name first. The bare name (a {@code PATH}
      * lookup) only where none of the usual directories has it.
      */
-    public static String tool(String name) {
+    static String tool(String name) {
         for (String dir : TOOL_DIRS) {
             Path p = Path.of(dir, name);
             if (java.nio.file.Files.isRegularFile(p) && java.nio.file.Files.isExecutable(p)) {

@@ -156,7 +156,7 @@ final class MountCommand implements Callable<Integer> {
         for (Path p : io.zproj.cache.NativeMounts.detachLeftovers(mp)) {
             System.err.println("zproj mount: detached " + p + ", left by a daemon that was killed");
         }
-        if (new ProcessBuilder(io.zproj.cache.NativeMounts.tool("umount"), "-l", mp.toString()).inheritIO().start().waitFor() != 0) {
+        if (new ProcessBuilder(io.zproj.cache.NativeMounts.UMOUNT, "-l", mp.toString()).inheritIO().start().waitFor() != 0) {
             throw new io.zproj.cache.CacheException("cannot clear the dead mount at " + mp + " left by a daemon that"
                     + " was killed (umount -l failed); clear it by hand and start again");
         }
