@@ -43,13 +43,17 @@ final class LocalProjects {
     private final Set<ProjectId> unsynced = ConcurrentHashMap.newKeySet();
     private final Map<ProjectId, java.util.concurrent.locks.ReentrantLock> locks = new ConcurrentHashMap<>();
     private volatile Predicate<ProjectId> openThroughDaemon = id -> false;
+    /** Told when a project becomes local or stops being local. */
+    private final Runnable membershipChanged;
 
-    LocalProjects(Zfs zfs, CacheConfig config, Clock clock, CacheState state, NativeMounts natives) {
+    LocalProjects(Zfs zfs, CacheConfig config, Clock clock, CacheState state, NativeMounts natives,
+            Runnable membershipChanged) {
         this.zfs = zfs;
         this.config = config;
         this.clock = clock;
         this.state = state;
         this.natives = natives;
+        this.membershipChanged = membershipChanged;
     }
 
     /** Finds the local datasets (and those a daemon that died left mounted) and the recorded state. */
@@ -65,6 +69,7 @@ final class LocalProjects {
                 }
             }
         }
+        membershipChanged.run();
         keepUnmountedAtImport();
         state.all().forEach((id, e) -> {
             lastAccess.put(id, e.lastAccessMillis());
@@ -167,12 +172,16 @@ final class LocalProjects {
 
     /** A dataset received into place, as the receive read it. */
     void added(ProjectId id, DatasetInfo info) {
-        local.put(id, info);
+        if (local.put(id, info) == null) {
+            membershipChanged.run();
+        }
     }
 
     /** The dataset is gone (destroyed or renamed away); its record too. */
     void removed(ProjectId id) {
-        local.remove(id);
+        if (local.remove(id) != null) {
+            membershipChanged.run();
+        }
         backing.remove(id);
         unsynced.remove(id);
         try {
@@ -189,7 +198,7 @@ final class LocalProjects {
             zfs.mount(dataset(id), dir);
         }
         if (!local.containsKey(id)) { // known already when it was just received or found at start
-            local.put(id, zfs.datasetInfo(dataset(id)));
+            added(id, zfs.datasetInfo(dataset(id)));
         }
         backing.put(id, dir);
         record(id);

@@ -15,10 +15,14 @@ public interface Namespace {
     /** The attributes of a project's directory, known without fetching it. */
     record ProjectAttributes(long modifiedEpochSecond, long sizeBytes) {}
 
-    /** Every project known to the servers or held locally, sorted. Never blocks on the network. */
+    /**
+     * Every project known to the servers or held locally, sorted. Never blocks on the network.
+     * Unmodifiable, and the same list object for as long as the set is unchanged: a caller may
+     * keep what it derives from the list by the list's identity.
+     */
     List<ProjectId> projects();
 
-    /** How many {@link #projects()} there are, without listing them (the root's link count). */
+    /** How many {@link #projects()} there are (the root's link count). */
     default int projectCount() {
         return projects().size();
     }

@@ -81,7 +81,10 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         this.transfers = new ProjectTransfers(zfs, transport, clientName);
         this.list = config.etcd().isEmpty() ? new PolledFleet(transport, config.servers())
                 : EtcdFleet.start(config.etcd(), transport.tls(), clientName);
-        this.local = new LocalProjects(zfs, config, clock, state, natives);
+        this.local = new LocalProjects(zfs, config, clock, state, natives, membership::incrementAndGet);
+        // a watched fleet's view changed: listed at once, though the refresh it sets off waits its jitter
+        // (a polled fleet changes in refreshList)
+        this.list.onChange(membership::incrementAndGet);
         this.natives.backedBy(local::backing);
         this.changes = new Changes(zfs, config.cacheRoot());
         this.bases = new ReplicaBases(zfs, clock);
@@ -201,6 +204,8 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     public void refreshList() {
         try {
             list.refresh();
+            membership.incrementAndGet();
+            projects(); // sorted here, not in the first listing's opendir
             refresher.refreshBehind(list.listed());
         } catch (RuntimeException e) { // a scheduled task that throws is never run again
             LOG.log(Level.ERROR, "refreshing the project list failed; it runs again at the next interval", e);
@@ -225,8 +230,24 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         return list.describe();
     }
 
+    /** Bumped whenever the set of projects may have changed: the fleet's view, or a copy becoming local or going. */
+    private final java.util.concurrent.atomic.AtomicLong membership = new java.util.concurrent.atomic.AtomicLong();
+    private volatile SortedProjects sorted = new SortedProjects(-1, List.of());
+
+    /** {@link #projects()} as of one {@link #membership} count. */
+    private record SortedProjects(long membership, List<ProjectId> ids) {}
+
+    /**
+     * The same unmodifiable list until the membership changes: sorted once per change (on the
+     * list-refresh thread after a refresh), not once per listing of {@code /projects}.
+     */
     @Override
     public List<ProjectId> projects() {
+        long m = membership.get();
+        SortedProjects s = sorted;
+        if (s.membership() == m) {
+            return s.ids();
+        }
         Map<ProjectId, ProjectEntry> listed = list.listed();
         List<ProjectId> all = new ArrayList<>(listed.keySet());
         for (ProjectId id : local.ids()) {
@@ -235,19 +256,9 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             }
         }
         all.sort(null);
-        return all;
-    }
-
-    @Override
-    public int projectCount() {
-        Map<ProjectId, ProjectEntry> listed = list.listed();
-        int n = listed.size();
-        for (ProjectId id : local.ids()) {
-            if (!listed.containsKey(id)) {
-                n++;
-            }
-        }
-        return n;
+        List<ProjectId> ids = java.util.Collections.unmodifiableList(all);
+        sorted = new SortedProjects(m, ids); // counted before reading: a change meanwhile makes the next call sort again
+        return ids;
     }
 
     @Override

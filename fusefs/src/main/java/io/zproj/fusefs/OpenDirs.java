@@ -1,6 +1,5 @@
 package io.zproj.fusefs;
 
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -8,16 +7,16 @@ import java.util.concurrent.atomic.AtomicLong;
 final class OpenDirs {
 
     private final AtomicLong next = new AtomicLong(1);
-    private final ConcurrentHashMap<Long, List<String>> dirs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, DirNames> dirs = new ConcurrentHashMap<>();
 
-    long add(List<String> names) {
+    long add(DirNames names) {
         long h = next.getAndIncrement();
         dirs.put(h, names);
         return h;
     }
 
-    List<String> get(long handle) throws ErrnoException {
-        List<String> d = dirs.get(handle);
+    DirNames get(long handle) throws ErrnoException {
+        DirNames d = dirs.get(handle);
         if (d == null) {
             throw new ErrnoException(Errnos.EBADF);
         }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import jnr.ffi.Pointer;
 import jnr.ffi.Struct;
@@ -45,6 +44,8 @@ public final class ProjectsFs extends FuseStubFS {
     private final Path statfsFallback;
     private final BackingPaths paths;
     private final long startedEpochSecond = System.currentTimeMillis() / 1000;
+    /** The listings of {@code /} and {@code /.snapshots}, and the project list they were made from. */
+    private volatile RootNames rootNames = new RootNames(null, null, null);
     /** Failures of the daemon's own already logged (a minute): one line, not one per operation. */
     private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> logged =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
@@ -60,6 +61,7 @@ public final class ProjectsFs extends FuseStubFS {
         this.statfsFallback = backingBase;
         this.paths = new BackingPaths(namespace, libc, backingBase);
         allowUtimeOmit();
+        rootNames(false); // the projects known now, encoded before the first ls rather than in its opendir
     }
 
     /**
@@ -261,26 +263,19 @@ public final class ProjectsFs extends FuseStubFS {
     public int opendir(String path, FuseFileInfo fi) {
         return call("opendir", path, () -> {
             Target t = Target.of(path);
-            List<String> names = new ArrayList<>();
+            DirNames names;
             if (t.isRoot()) {
-                names.add(".");
-                names.add("..");
-                if (!t.isSnapshotsDir()) {
-                    names.add(Target.SNAPSHOTS);
-                }
-                for (ProjectId id : namespace.projects()) {
-                    names.add(id.toString());
-                }
+                names = rootNames(t.isSnapshotsDir());
             } else if (t.isSnapshotList()) {
                 if (namespace.ready(t.project()).isEmpty() && namespace.attributes(t.project()).isEmpty()) {
                     throw new ErrnoException(Errnos.ENOENT);
                 }
-                names.add(".");
-                names.add("..");
+                DirNames.Builder b = new DirNames.Builder().add(".").add("..");
                 snapshotLists.invalidate(t.project());
                 for (Snapshot s : snapshots(t.project())) {
-                    names.add(s.name().name());
+                    b.add(s.name().name());
                 }
+                names = b.build();
             } else {
                 try (BackingPaths.At a = at(t)) {
                     int fd = libc.openat(a.dirfd, a.path, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC, 0);
@@ -291,18 +286,42 @@ public final class ProjectsFs extends FuseStubFS {
                         libc.close(fd);
                         throw new ErrnoException(errno);
                     }
+                    DirNames.Builder b = new DirNames.Builder();
                     try {
                         for (Pointer e = libc.readdir(dir); e != null; e = libc.readdir(dir)) {
-                            names.add(e.getString(DIRENT_NAME_OFFSET));
+                            b.add(e, DIRENT_NAME_OFFSET);
                         }
                     } finally {
                         libc.closedir(dir);
                     }
+                    names = b.build();
                 }
             }
             fi.fh.set(dirs.add(names));
             return 0;
         });
+    }
+
+    private record RootNames(List<ProjectId> of, DirNames withSnapshots, DirNames inSnapshots) {}
+
+    /**
+     * The listing of {@code /} (with {@code .snapshots}) or of {@code /.snapshots}: encoded once
+     * per project list ({@link Namespace#projects} is the same list until the set changes), so
+     * listing 10,000 projects builds nothing.
+     */
+    private DirNames rootNames(boolean inSnapshotsDir) {
+        List<ProjectId> projects = namespace.projects();
+        RootNames r = rootNames;
+        if (r.of() != projects) {
+            DirNames.Builder b = new DirNames.Builder().add(".").add("..").add(Target.SNAPSHOTS);
+            for (ProjectId id : projects) {
+                b.add(id.toString());
+            }
+            DirNames all = b.build();
+            r = new RootNames(projects, all, all.without(2));
+            rootNames = r;
+        }
+        return inSnapshotsDir ? r.inSnapshots() : r.withSnapshots();
     }
 
     /** Where {@code d_name} starts in glibc's {@code struct dirent} on 64-bit Linux (ino, off, reclen, type). */
@@ -319,10 +338,8 @@ public final class ProjectsFs extends FuseStubFS {
             if (offset != 0) {
                 return 0; // not asked in this mode; nothing past the end
             }
-            for (String name : dirs.get(fi.fh.get())) {
-                if (filler.apply(buf, name, null, 0) != 0) {
-                    throw new ErrnoException(Errnos.ENOMEM);
-                }
+            if (!dirs.get(fi.fh.get()).fill(filler, buf)) {
+                throw new ErrnoException(Errnos.ENOMEM);
             }
             return 0;
         });

@@ -120,6 +120,28 @@ class WriterKeyIT {
      * refreshed once it is free, without another change in the fleet to set it off (with etcd,
      * refreshes otherwise run only on changes).
      */
+    /**
+     * The mount's listing is made once per change of the project set: a project the servers
+     * publish after the mount started is listed by the watch alone (no refresh asked for).
+     */
+    @Test
+    void aProjectPublishedAfterTheMountStarted_isListed() throws Exception {
+        Host a = host("a");
+        List<String> before = names(a.mountpoint());
+        ProjectId id = seeded();
+        Await.within(10, "the listing of " + a.mountpoint() + " shows " + id,
+                () -> names(a.mountpoint()).contains(id.toString()));
+        assertThat(names(a.mountpoint())).containsAll(before);
+        assertThat(cluster.zfs().exists(cluster.pool().dataset("client-a").child(id)))
+                .as("listed, not fetched").isFalse();
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (var s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).toList();
+        }
+    }
+
     @Test
     void aCopyInUseWhenAChangeArrives_isRefreshedOnceFree_withoutAnotherChange() throws Exception {
         ProjectId id = seeded();

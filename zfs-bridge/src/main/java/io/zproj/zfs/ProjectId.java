@@ -55,9 +55,14 @@ public record ProjectId(UUID uuid) implements Comparable<ProjectId> {
         return new ProjectId(UUID.randomUUID());
     }
 
+    /**
+     * The order of the canonical strings, without making them: fixed-width lower-case hex sorts
+     * as the unsigned 128-bit number it spells.
+     */
     @Override
     public int compareTo(ProjectId other) {
-        return toString().compareTo(other.toString());
+        int c = Long.compareUnsigned(uuid.getMostSignificantBits(), other.uuid.getMostSignificantBits());
+        return c != 0 ? c : Long.compareUnsigned(uuid.getLeastSignificantBits(), other.uuid.getLeastSignificantBits());
     }
 
     @Override

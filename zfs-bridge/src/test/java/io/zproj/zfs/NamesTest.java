@@ -37,6 +37,25 @@ class NamesTest {
         }
 
         @Test
+        void compareTo_isTheOrderOfTheCanonicalStrings_andOfTheBytes() {
+            java.util.List<ProjectId> ids = new java.util.ArrayList<>();
+            for (String edge : new String[] {"00000000-0000-0000-0000-000000000000", "7fffffff-ffff-ffff-ffff-ffffffffffff",
+                    "80000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+                    "80000000-0000-0000-7fff-ffffffffffff", "80000000-0000-0000-8000-000000000000"}) {
+                ids.add(ProjectId.parse(edge)); // the sign bits of both halves, where a signed compare goes wrong
+            }
+            java.util.Random r = new java.util.Random(7);
+            for (int i = 0; i < 2_000; i++) {
+                ids.add(new ProjectId(new java.util.UUID(r.nextLong(), r.nextLong())));
+            }
+            java.util.List<String> byString = ids.stream().map(ProjectId::toString).sorted().toList();
+            assertThat(ids.stream().sorted().map(ProjectId::toString).toList()).isEqualTo(byString);
+            java.util.List<String> byBytes = ids.stream().sorted((a, b) -> java.util.Arrays.compareUnsigned(a.bytes(),
+                    b.bytes())).map(ProjectId::toString).toList();
+            assertThat(byBytes).isEqualTo(byString);
+        }
+
+        @Test
         void parse_controlCharacters_areEscapedInTheMessage() {
             assertThatThrownBy(() -> ProjectId.parse("a\nb")).hasMessageContaining("a\\u000ab");
         }
