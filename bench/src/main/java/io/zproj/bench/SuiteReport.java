@@ -134,7 +134,8 @@ final class SuiteReport {
                     "a cached project entered after its fault-in: zproj ≥ 0.95× native ZFS");
         }
         Map<String, Map<String, Stat>> limits = stats.getOrDefault(Workloads.LIMITS, Map.of());
-        ratio(out, limits, t -> t.startsWith("cold fault-in"), Limits.PIPE, 0.8,
+        // the sizes; the 10 MB row is measured and shown in the table, with no target
+        ratio(out, limits, t -> t.equals("cold fault-in 100 MB") || t.equals("cold fault-in 500 MB"), Limits.PIPE, 0.8,
                 "cold fault-in: ≤ 1.25× the time of zfs send → zfs recv (speed ≥ 0.8×)");
         ratio(out, limits, t -> t.equals("first ls of the mount, 10,000 projects"), "native", 0.5,
                 "first ls of a mount with 10,000 projects: within 2× of ls of a 10,000-entry directory on native zfs-fuse");

@@ -53,6 +53,12 @@ class SuiteReportTest {
         s.addAll(runs(Workloads.WALK, "ls -lR warm", "native", 0.96));
         s.addAll(runs(Workloads.LIMITS, "first ls of the mount, 10,000 projects", "zproj", 0.11));
         s.addAll(runs(Workloads.LIMITS, "first ls of the mount, 10,000 projects", "native", 0.05));
+        s.addAll(runs(Workloads.LIMITS, "cold fault-in 10 MB", "zproj", 0.2));
+        s.addAll(runs(Workloads.LIMITS, "cold fault-in 10 MB", Limits.PIPE, 0.1));
+        s.addAll(runs(Workloads.LIMITS, "cold fault-in 100 MB", "zproj", 0.7));
+        s.addAll(runs(Workloads.LIMITS, "cold fault-in 100 MB", Limits.PIPE, 0.6));
+        s.addAll(runs(Workloads.LIMITS, "cold fault-in 500 MB", "zproj", 4.0));
+        s.addAll(runs(Workloads.LIMITS, "cold fault-in 500 MB", Limits.PIPE, 3.0));
         s.addAll(runs(Workloads.LIMITS, "mount start-up, 1,000 projects", "zproj", 1.0));
         s.addAll(runs(Workloads.LIMITS, "mount start-up, 10,000 projects", "zproj", 1.9));
         Map<String, Boolean> met = new java.util.HashMap<>();
@@ -64,6 +70,9 @@ class SuiteReportTest {
                 .containsEntry("first ls of a mount with 10,000 projects: within 2× of ls of a 10,000-entry directory"
                         + " on native zfs-fuse — first ls of the mount, 10,000 projects", false)
                 .containsEntry("mount start-up: 10,000 projects ≤ 2× the time of 1,000", true);
+        String faultIn = "cold fault-in: ≤ 1.25× the time of zfs send → zfs recv (speed ≥ 0.8×) — cold fault-in ";
+        assertThat(met).containsEntry(faultIn + "100 MB", true).containsEntry(faultIn + "500 MB", false)
+                .doesNotContainKey(faultIn + "10 MB"); // the sizes only: 10 MB is in the table, not a target
     }
 
     @Test
