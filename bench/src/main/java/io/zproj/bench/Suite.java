@@ -180,6 +180,9 @@ public final class Suite {
                     systems, progress, samples::add);
             if (o.workloads().contains(1)) {
                 w.unpack();
+            } else if (o.workloads().contains(2) || o.workloads().contains(4)) {
+                progress.note("unpacking the tree the walks and reads use (workload 1 not selected; not timed)");
+                w.unpackOnce();
             }
             if (o.workloads().contains(2)) {
                 w.walk();

@@ -88,6 +88,14 @@ final class Workloads {
         }
     }
 
+    /** The tree of run 1 on every system, as {@link #unpack} leaves it, without timing it: for workloads 2 and 4 alone. */
+    void unpackOnce() throws IOException {
+        for (BenchSystem s : systems) {
+            Sh.run(LONG, "unzip", "-q", setup.tree().toString(), "-d", s.workDir().resolve("unpack-1").toString());
+        }
+        Sh.run(LONG, "sync");
+    }
+
     // ------------------------------------------------------------------ 2: ls -lR and stat, cold and warm
 
     void walk() throws IOException {
