@@ -238,8 +238,9 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     private record SortedProjects(long membership, List<ProjectId> ids) {}
 
     /**
-     * The same unmodifiable list until the membership changes: sorted once per change (on the
-     * list-refresh thread after a refresh), not once per listing of {@code /projects}.
+     * The same unmodifiable list until the set of projects changes: sorted once per possible
+     * change (on the list-refresh thread after a refresh), not once per listing of
+     * {@code /projects}.
      */
     @Override
     public List<ProjectId> projects() {
@@ -256,7 +257,9 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             }
         }
         all.sort(null);
-        List<ProjectId> ids = java.util.Collections.unmodifiableList(all);
+        // the same set as before (a refresh or a new head that added no project) keeps its list, and with
+        // it what callers made from it: /projects' encoded listing
+        List<ProjectId> ids = all.equals(s.ids()) ? s.ids() : java.util.Collections.unmodifiableList(all);
         sorted = new SortedProjects(m, ids); // counted before reading: a change meanwhile makes the next call sort again
         return ids;
     }

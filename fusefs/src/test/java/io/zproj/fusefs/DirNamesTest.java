@@ -3,6 +3,7 @@ package io.zproj.fusefs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.List;
 import jnr.ffi.Memory;
@@ -39,19 +40,26 @@ class DirNamesTest {
 
     @Test
     void fill_handsEachNameNulTerminated_inOrder() {
-        DirNames d = new DirNames.Builder().add(".").add("..").add("0b5c4a3e-9d1f-4c2a-8e7b-1f2d3c4b5a69").add("é")
-                .build();
+        List<String> names = List.of(".", "..", "0b5c4a3e-9d1f-4c2a-8e7b-1f2d3c4b5a69", "é");
+        DirNames.Builder b = new DirNames.Builder();
+        names.forEach(b::add);
         Seen seen = new Seen(Integer.MAX_VALUE);
-        assertThat(d.fill(seen, null)).isTrue();
-        assertThat(seen.names).extracting(String::new)
-                .containsExactly(".", "..", "0b5c4a3e-9d1f-4c2a-8e7b-1f2d3c4b5a69", "é");
+        assertThat(b.build().fill(seen, null)).isTrue();
+        assertThat(seen.names).hasSize(names.size());
+        for (int i = 0; i < names.size(); i++) { // in the charset jnr-fuse decodes paths with, whatever the locale
+            assertThat(seen.names.get(i)).containsExactly(names.get(i).getBytes(Charset.defaultCharset()));
+        }
     }
 
     @Test
     void aNameReadFromNativeMemory_keepsItsExactBytes_evenWhenNotValidInAnyCharset() {
         byte[] raw = {'a', (byte) 0xff, (byte) 0xc3, 'b'}; // not UTF-8: a String would replace two bytes
         Pointer p = Memory.allocateDirect(Runtime.getSystemRuntime(), 32, true);
+        for (int i = 0; i < 32; i++) {
+            p.putByte(i, (byte) 'x'); // no zero but the name's own NUL: a name read too long would show
+        }
         p.put(7, raw, 0, raw.length); // at an offset, as d_name is in a dirent
+        p.putByte(7 + raw.length, (byte) 0);
         DirNames d = new DirNames.Builder().add(p, 7).build();
         Seen seen = new Seen(Integer.MAX_VALUE);
         d.fill(seen, null);

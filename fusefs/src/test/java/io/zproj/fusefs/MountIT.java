@@ -128,6 +128,20 @@ class MountIT {
         assertThat(cluster.zfs().exists(local(untouched))).as("ls -l must not fault in").isFalse();
     }
 
+    /** The project list is one object while the set is the same (the mount keys its encoded listing by it). */
+    @Test
+    void theProjectList_isKeptWhileTheSetIsTheSame_andRemadeWhenItChanges() throws Exception {
+        cache.refreshList();
+        List<ProjectId> first = cache.projects();
+        cache.refreshList(); // a refresh that brings nothing new
+        assertThat(cache.projects()).isSameAs(first);
+        assertThatThrownBy(() -> first.add(ProjectId.random())).isInstanceOf(UnsupportedOperationException.class);
+        ProjectId added = cluster.seed(dir -> Files.writeString(dir.resolve("f"), "f"), 0, 1);
+        cache.refreshList();
+        List<ProjectId> second = cache.projects();
+        assertThat(second).isNotSameAs(first).contains(added).containsAll(first).isSorted();
+    }
+
     @Test
     void badAndUnknownNames_areEnoent_withoutAnyZfsCall() throws Exception {
         int before = zfsCalls.get();

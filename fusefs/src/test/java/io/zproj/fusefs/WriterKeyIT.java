@@ -116,13 +116,9 @@ class WriterKeyIT {
     }
 
     /**
-     * A read-only copy that is in use when the writer's change arrives is left behind, and is
-     * refreshed once it is free, without another change in the fleet to set it off (with etcd,
-     * refreshes otherwise run only on changes).
-     */
-    /**
-     * The mount's listing is made once per change of the project set: a project the servers
-     * publish after the mount started is listed by the watch alone (no refresh asked for).
+     * The mount's listing is made once per change of the project set (the mount keeps it
+     * between changes): a project the servers publish after the mount started is listed, from
+     * the watch, without anyone asking for a refresh.
      */
     @Test
     void aProjectPublishedAfterTheMountStarted_isListed() throws Exception {
@@ -142,6 +138,11 @@ class WriterKeyIT {
         }
     }
 
+    /**
+     * A read-only copy that is in use when the writer's change arrives is left behind, and is
+     * refreshed once it is free, without another change in the fleet to set it off (with etcd,
+     * refreshes otherwise run only on changes).
+     */
     @Test
     void aCopyInUseWhenAChangeArrives_isRefreshedOnceFree_withoutAnotherChange() throws Exception {
         ProjectId id = seeded();
