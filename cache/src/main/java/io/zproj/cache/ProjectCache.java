@@ -148,6 +148,7 @@ public final class ProjectCache implements Namespace, AutoCloseable {
             }
             cache.changes.detect();
         } catch (IOException | RuntimeException e) {
+            cache.abandon();
             state.close();
             throw e;
         }
@@ -679,6 +680,24 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         local.close();
         meters.close();
         list.close(); // last: with etcd, revoking the lease lets this host's writer keys go
+    }
+
+    /**
+     * Undoes what the constructor started, for an open that failed before anything was mounted
+     * or scheduled: its gauges leave the registry, the fleet's connection (with etcd, its lease)
+     * closes, so that the next open in this process starts clean.
+     */
+    private void abandon() {
+        listTicks.shutdownNow();
+        writeBackTicks.shutdownNow();
+        faults.shutdownNow();
+        writeBack.close();
+        meters.close();
+        try {
+            list.close();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "closing the fleet after a failed open: " + e.getMessage());
+        }
     }
 
     private static void awaitQuietly(ExecutorService pool) {
