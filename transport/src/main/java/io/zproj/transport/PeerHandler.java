@@ -22,6 +22,11 @@ abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
 
     protected final Writability writability = new Writability();
     protected volatile ChunkReader reader;
+    /**
+     * This side gave up on the peer's stream and said why: the frames the peer still had in
+     * flight for it are dropped, up to its end frame, instead of being a protocol violation.
+     */
+    protected volatile boolean discarding;
     /** Why the connection failed, if it did (e.g. the TLS alert the peer sent): for the caller's error. */
     protected volatile Throwable failure;
 
@@ -41,13 +46,20 @@ abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
             ChunkReader r = reader;
             if (r != null) {
                 r.offer(msg);
+                return;
+            }
+            if (msg instanceof Message.Chunk c) {
+                ReferenceCountUtil.release(c.data());
+            }
+            if (discarding) {
+                discarding = !(msg instanceof Message.StreamEnd);
             } else {
-                if (msg instanceof Message.Chunk c) {
-                    ReferenceCountUtil.release(c.data());
-                }
                 violation(ctx, new ProtocolException("stream frame outside a stream"));
             }
             return;
+        }
+        if (!(msg instanceof Message.Error)) {
+            discarding = false; // a new request: the peer is done with the stream it was sending
         }
         if (msg instanceof Message.Error e) {
             writability.fail(new RemoteException(e.code(), e.message()));

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.UUID;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import java.lang.System.Logger.Level;
@@ -280,25 +281,40 @@ final class ServerHandler extends PeerHandler {
             LOG.log(Level.INFO, "client " + peer + " aborted its stream of " + request.header().project() + ": "
                     + e.getMessage());
         } catch (ChecksumException e) {
-            failAndClose(ErrorCode.CHECKSUM, e);
+            failStream(ErrorCode.CHECKSUM, e);
         } catch (StalledException e) {
-            failAndClose(ErrorCode.UNAVAILABLE, e);
+            failStream(ErrorCode.UNAVAILABLE, e);
         } catch (ServiceException e) {
-            failAndClose(e.code(), e);
+            failStream(e.code(), e);
         } catch (TransportException e) {
             throw e; // the connection is gone: nobody to tell
         } catch (IOException | RuntimeException e) {
-            failAndClose(ErrorCode.INTERNAL, e);
+            failStream(ErrorCode.INTERNAL, e);
         } finally {
             reader = null;
         }
     }
 
-    /** A stream failed on our side: tell the client and close, since its chunks may still be coming. */
-    private void failAndClose(ErrorCode code, Exception e) {
+    /** How long a client may go on sending a stream this server gave up on before the connection is closed. */
+    static final Duration DISCARD_GRACE = Duration.ofSeconds(2);
+
+    /**
+     * A stream failed on our side: tell the client, and drop the chunks it still has in flight
+     * until its end frame. Closing at once would reset the connection while those chunks arrive,
+     * and a reset can throw away the answer before the client reads it: the client would see a
+     * dropped connection instead of why (a full pool, a bad checksum). A client that keeps on
+     * sending past {@link #DISCARD_GRACE} is cut off.
+     */
+    private void failStream(ErrorCode code, Exception e) {
         LOG.log(Level.WARNING, "receive from " + peer + " failed: " + e.getMessage());
-        channel.writeAndFlush(new Message.Error(code, String.valueOf(e.getMessage())))
-                .addListener(ChannelFutureListener.CLOSE);
+        discarding = true;
+        channel.writeAndFlush(new Message.Error(code, String.valueOf(e.getMessage())));
+        channel.eventLoop().schedule(() -> {
+            if (discarding) {
+                LOG.log(Level.INFO, "closing connection with " + peer + ": it kept sending a stream that had failed");
+                channel.close();
+            }
+        }, DISCARD_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void reply(Message m) {

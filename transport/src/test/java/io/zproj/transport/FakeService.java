@@ -20,6 +20,8 @@ final class FakeService implements ReplicaService {
     volatile Supplier<GeneratedStream.Source> sources;
     /** Who asked for each send and receive, in order. */
     final List<Peer> peers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Receives fail with NO_SPACE once this many bytes arrived (a replica that fills up mid-stream); -1: never. */
+    volatile long noSpaceAfterBytes = -1;
     /** Requests served (any kind). */
     final java.util.concurrent.atomic.AtomicInteger served = new java.util.concurrent.atomic.AtomicInteger();
 
@@ -83,9 +85,16 @@ final class FakeService implements ReplicaService {
         GeneratedStream.Sink sink = new GeneratedStream.Sink();
         received.put(header.project(), sink);
         return new StreamSink<>() {
+            private long written;
+
             @Override
             public void write(byte[] buf, int off, int len) throws IOException {
+                long limit = noSpaceAfterBytes;
+                if (limit >= 0 && written + len > limit) {
+                    throw new ServiceException(ErrorCode.NO_SPACE, "cannot receive new filesystem stream: out of space");
+                }
                 sink.write(buf, off, len);
+                written += len;
             }
 
             @Override

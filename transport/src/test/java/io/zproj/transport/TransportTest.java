@@ -197,6 +197,26 @@ class TransportTest {
         assertThat(service.received.get(P).completed).isTrue();
     }
 
+    /**
+     * A replica that fills up mid-stream: the client is told why (NO_SPACE and the server's
+     * reason), not about the chunks it had in flight when the server gave up on the stream.
+     */
+    @Test
+    void push_replicaFullMidStream_isRefusedWithItsReason_notABadRequest() throws Exception {
+        service.noSpaceAfterBytes = 1 << 20;
+        for (int i = 0; i < 5; i++) { // the chunks in flight race the server's answer: try it more than once
+            StreamHeader h = new StreamHeader(P, new SnapshotEntry("zproj-20261124T121500Z", 1003, 30, 0),
+                    Optional.of(FakeService.B));
+            GeneratedStream.Source source = new GeneratedStream.Source(64L << 20);
+            try (TransportClient c = client()) {
+                assertThatThrownBy(() -> c.push(h, source)).as("attempt " + i).isInstanceOf(RemoteException.class)
+                        .hasMessageContaining("out of space")
+                        .satisfies(e -> assertThat(((RemoteException) e).code()).isEqualTo(ErrorCode.NO_SPACE));
+            }
+            assertThat(source.closed).isTrue();
+        }
+    }
+
     @Test
     void push_diverged_isRefusedBeforeAnyData() throws Exception {
         StreamHeader h = new StreamHeader(P, new SnapshotEntry("x", 5, 5, 0), Optional.of(FakeService.A));
