@@ -310,8 +310,9 @@ final class ServerHandler extends PeerHandler {
         discarding = true;
         channel.writeAndFlush(new Message.Error(code, String.valueOf(e.getMessage())));
         channel.eventLoop().schedule(() -> {
-            if (discarding) {
-                LOG.log(Level.INFO, "closing connection with " + peer + ": it kept sending a stream that had failed");
+            if (discarding && channel.isActive()) {
+                LOG.log(Level.INFO, "closing connection with " + peer + ": its stream failed "
+                        + DISCARD_GRACE.toSeconds() + " s ago and it has not ended it");
                 channel.close();
             }
         }, DISCARD_GRACE.toMillis(), TimeUnit.MILLISECONDS);
