@@ -238,7 +238,7 @@ public final class NativeMounts {
     public static List<Path> detachLeftovers(Path mountpoint) throws IOException {
         List<Path> done = new ArrayList<>();
         for (MountTable.Mount m : MountTable.below(mountpoint)) {
-            run(List.of(UMOUNT, "-l", m.mountpoint().toString()), "cannot detach " + m.mountpoint());
+            detachLazily(m.mountpoint());
             done.add(m.mountpoint());
             LOG.log(Level.WARNING, "detached " + m.mountpoint() + " (" + m.fsType() + " " + m.source()
                     + "), left by a daemon that did not stop cleanly");
@@ -246,16 +246,17 @@ public final class NativeMounts {
         return done;
     }
 
-    /**
-     * Runs mount or umount (in the C locale, so its messages can be read), at most
-     * {@value #COMMAND_SECONDS} s; a failure says what failed and what the command printed.
-     */
+    /** Detaches the mount at {@code dir} lazily: only for a mount whose daemon is dead (nothing is served from under it). */
+    public static void detachLazily(Path dir) throws IOException {
+        run(List.of(UMOUNT, "-l", dir.toString()), "cannot detach " + dir);
+    }
+
     /** Where util-linux's tools are looked for, in order, before the {@code PATH}. */
     private static final List<String> TOOL_DIRS = List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin");
 
     /** {@code mount} and {@code umount}, found once (see {@link #tool}). */
     static final String MOUNT = tool("mount");
-    public static final String UMOUNT = tool("umount");
+    static final String UMOUNT = tool("umount");
 
     /**
      * The absolute path of a system tool ({@code mount}, {@code umount}): a daemon running as root
@@ -272,6 +273,10 @@ public final class NativeMounts {
         return name;
     }
 
+    /**
+     * Runs mount or umount (in the C locale, so its messages can be read), at most
+     * {@value #COMMAND_SECONDS} s; a failure says what failed and what the command printed.
+     */
     static void run(List<String> cmd, String what) throws IOException {
         java.io.File out = java.io.File.createTempFile("zproj-mount", ".out");
         try {

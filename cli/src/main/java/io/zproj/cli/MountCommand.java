@@ -156,9 +156,11 @@ final class MountCommand implements Callable<Integer> {
         for (Path p : io.zproj.cache.NativeMounts.detachLeftovers(mp)) {
             System.err.println("zproj mount: detached " + p + ", left by a daemon that was killed");
         }
-        if (new ProcessBuilder(io.zproj.cache.NativeMounts.UMOUNT, "-l", mp.toString()).inheritIO().start().waitFor() != 0) {
+        try {
+            io.zproj.cache.NativeMounts.detachLazily(mp);
+        } catch (IOException e) {
             throw new io.zproj.cache.CacheException("cannot clear the dead mount at " + mp + " left by a daemon that"
-                    + " was killed (umount -l failed); clear it by hand and start again");
+                    + " was killed (umount -l failed: " + e.getMessage() + "); clear it by hand and start again", e);
         }
         System.err.println("zproj mount: cleared the dead mount at " + mp + " left by a daemon that was killed");
     }

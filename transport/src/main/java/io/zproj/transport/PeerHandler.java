@@ -58,9 +58,6 @@ abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
             }
             return;
         }
-        if (!(msg instanceof Message.Error)) {
-            discarding = false; // a new request: the peer is done with the stream it was sending
-        }
         if (msg instanceof Message.Error e) {
             writability.fail(new RemoteException(e.code(), e.message()));
             ChunkReader r = reader;
@@ -68,6 +65,8 @@ abstract class PeerHandler extends SimpleChannelInboundHandler<Message> {
                 r.offer(e);
                 return;
             }
+        } else {
+            discarding = false; // a new request: the peer is done with the stream it was sending
         }
         onMessage(ctx, msg);
     }
