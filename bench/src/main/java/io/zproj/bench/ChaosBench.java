@@ -228,7 +228,7 @@ final class ChaosBench {
     }
 
     private Process start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Daemon.javaBinary(), "-Xmx256m", "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(Daemon.java(jar));
         cmd.addAll(List.of(args));
         Files.createDirectories(logs);
         ProcessBuilder b = new ProcessBuilder(cmd);

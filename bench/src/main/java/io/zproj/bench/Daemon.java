@@ -32,7 +32,7 @@ final class Daemon implements AutoCloseable {
     static Daemon start(Path jar, Path logs, String name, String... args) throws IOException {
         Files.createDirectories(logs);
         Path log = logs.resolve(name + ".log");
-        List<String> cmd = new ArrayList<>(List.of(javaBinary(), "-Xmx512m", "-jar", jar.toString()));
+        List<String> cmd = new ArrayList<>(java(jar));
         cmd.addAll(List.of(args));
         ProcessBuilder b = new ProcessBuilder(cmd);
         b.environment().put("ZPROJ_TLS", BenchTls.admin().toString());
@@ -155,6 +155,20 @@ final class Daemon implements AutoCloseable {
 
     static String javaBinary() {
         return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** The daemons' JVM options file, {@code packaging/jvm.options} (the bench runs from the checkout's root). */
+    static final Path JVM_OPTIONS = Path.of("packaging", "jvm.options").toAbsolutePath();
+
+    /**
+     * {@code java} with the daemons' JVM options, as {@code ./zproj up} and the systemd units start
+     * them, then {@code -jar jar}.
+     */
+    static List<String> java(Path jar) throws IOException {
+        if (!Files.isRegularFile(JVM_OPTIONS)) {
+            throw new IOException("no " + JVM_OPTIONS + ": run the bench from the checkout's root (./zproj bench)");
+        }
+        return List.of(javaBinary(), "@" + JVM_OPTIONS, "-jar", jar.toString());
     }
 
     static void sleep(long millis) {

@@ -102,8 +102,9 @@ class CliIT {
     }
 
     private static ProcessBuilder zproj(String... args) {
+        // the daemons' JVM options, as ./zproj up and the systemd units start them
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.toString()));
+                "@" + Path.of("..", "packaging", "jvm.options").toAbsolutePath(), "-jar", JAR.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder b = new ProcessBuilder(cmd);
         b.environment().put("ZPROJ_TLS", tls.resolve("operator").toString());

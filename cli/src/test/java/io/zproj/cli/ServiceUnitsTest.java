@@ -30,7 +30,7 @@ class ServiceUnitsTest {
     void theMountUnit_staysInTheHostsMountNamespace_andRunsTheMountCommand() throws IOException {
         List<String> lines = directives("zproj-mount.service");
         assertThat(lines).noneMatch(l -> OWN_NAMESPACE.stream().anyMatch(l::startsWith));
-        assertThat(lines).contains("ExecStart=/usr/bin/java -Xmx512m -jar /usr/local/lib/zproj/zproj.jar mount $ZPROJ_ARGS")
+        assertThat(lines).contains("ExecStart=/usr/bin/java @/usr/local/lib/zproj/jvm.options -jar /usr/local/lib/zproj/zproj.jar mount $ZPROJ_ARGS")
                 .contains("KillSignal=SIGTERM").contains("StandardOutput=journal");
     }
 
@@ -38,7 +38,7 @@ class ServiceUnitsTest {
     void theServerUnit_isATemplatePerRoot_andRunsTheServerCommand() throws IOException {
         List<String> lines = directives("zproj-server@.service");
         assertThat(lines).contains("EnvironmentFile=/etc/zproj/server-%i.env")
-                .contains("ExecStart=/usr/bin/java -Xmx512m -jar /usr/local/lib/zproj/zproj.jar server $ZPROJ_ARGS")
+                .contains("ExecStart=/usr/bin/java @/usr/local/lib/zproj/jvm.options -jar /usr/local/lib/zproj/zproj.jar server $ZPROJ_ARGS")
                 .contains("StandardOutput=journal");
     }
 
