@@ -100,13 +100,26 @@ public final class Suite {
         Path base = WORK_PARENT.resolve(WORK_PREFIX + ProcessHandle.current().pid());
         Files.createDirectories(base);
         Files.createDirectories(o.out());
-        Thread hook = new Thread(this::tearDown, "bench-teardown");
-        Runtime.getRuntime().addShutdownHook(hook);
         List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
-        String glusterVersion = "GlusterFS not run";
-        String failure = null;
+        String[] glusterVersion = {"GlusterFS not run"};
         StringBuilder cold = new StringBuilder();
         long begin = System.nanoTime();
+        PartialReport report = new PartialReport(samples, failure -> {
+            double minutes = (System.nanoTime() - begin) / 60e9;
+            SuiteReport.write(o.out(), new ArrayList<>(samples), new SuiteReport.Context(o.quick(), o.runs(),
+                    Report.machine() + " " + glusterVersion[0] + "." + cold + (cold.length() > 0 ? "." : ""),
+                    minutes, failure));
+            System.err.println("bench: " + (failure == null ? "" : "partial ") + "results in "
+                    + o.out().resolve("results.md") + " (" + Math.round(minutes) + " min)");
+        });
+        // Ctrl-C or a kill (a hung zfs-fuse leaves nothing else): what was measured is written first
+        Thread hook = new Thread(() -> {
+            report.writeOnce("interrupted before the end");
+            tearDown();
+            deleteTree(base);
+        }, "bench-teardown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        String failure = null;
         boolean terminal = System.console() != null;
         try {
             Progress setupNotes = new Progress(System.err, terminal, 1);
@@ -166,7 +179,7 @@ public final class Suite {
                 teardown.add(gluster);
                 progress.note("starting GlusterFS: glusterd, a replica 2 volume on two local bricks, the FUSE mount");
                 gluster.start();
-                glusterVersion = gluster.version();
+                glusterVersion[0] = gluster.version();
                 systems.add(gluster);
             }
             progress.note("letting the pool write out what the setup wrote (10 s)");
@@ -208,16 +221,13 @@ public final class Suite {
             throw e;
         } finally {
             tearDown();
-            Runtime.getRuntime().removeShutdownHook(hook);
-            deleteTree(base);
-            double minutes = (System.nanoTime() - begin) / 60e9;
-            if (!samples.isEmpty()) {
-                SuiteReport.write(o.out(), new ArrayList<>(samples), new SuiteReport.Context(o.quick(), o.runs(),
-                        Report.machine() + " " + glusterVersion + "." + cold + (cold.length() > 0 ? "." : ""),
-                        minutes, failure));
-                System.err.println("bench: " + (failure == null ? "" : "partial ") + "results in "
-                        + o.out().resolve("results.md") + " (" + Math.round(minutes) + " min)");
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                return; // the JVM is shutting down: the hook writes the report and tears down
             }
+            deleteTree(base);
+            report.writeOnce(failure);
         }
     }
 

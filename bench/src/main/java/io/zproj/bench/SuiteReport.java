@@ -86,8 +86,13 @@ final class SuiteReport {
                 md.append('\n');
             }
             md.append('\n');
-            for (String png : charts(dir, w.getKey(), w.getValue())) {
-                md.append("![").append(w.getKey()).append("](").append(png).append(")\n");
+            try {
+                for (String png : charts(dir, w.getKey(), w.getValue())) {
+                    md.append("![").append(w.getKey()).append("](").append(png).append(")\n");
+                }
+            } catch (IOException | RuntimeException e) {
+                // e.g. from the shutdown hook of an interrupted run, where AWT cannot start: the tables stand
+                md.append("(no chart: ").append(e.getMessage()).append(")\n");
             }
             md.append('\n');
         }

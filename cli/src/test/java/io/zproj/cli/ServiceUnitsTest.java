@@ -43,6 +43,18 @@ class ServiceUnitsTest {
     }
 
     @Test
+    void theDaemonsJvmOptions_areAnArgumentFileJavaAccepts_andSayWhatTheReadmeSays() throws Exception {
+        Path options = Path.of("..", "packaging", "jvm.options").toAbsolutePath();
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "@" + options,
+                "-XX:+PrintFlagsFinal", "-version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).containsPattern("bool UseCodeCacheFlushing\\s+= false")
+                .containsPattern("size_t MaxHeapSize\\s+= 536870912");
+    }
+
+    @Test
     void systemdAcceptsBothUnits(@TempDir Path dir) throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "systemd-analyze is not installed here");
         Path instance = dir.resolve("zproj-server@projects.service");
