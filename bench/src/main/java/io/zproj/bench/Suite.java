@@ -221,13 +221,16 @@ public final class Suite {
             throw e;
         } finally {
             tearDown();
+            boolean shuttingDown = false;
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
-                return; // the JVM is shutting down: the hook writes the report and tears down
+                shuttingDown = true; // the hook writes the report and removes the work tree
             }
-            deleteTree(base);
-            report.writeOnce(failure);
+            if (!shuttingDown) {
+                deleteTree(base);
+                report.writeOnce(failure);
+            }
         }
     }
 
