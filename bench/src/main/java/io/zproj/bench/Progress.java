@@ -11,6 +11,8 @@ final class Progress {
     private final long start = System.nanoTime();
     private final int total;
     private int done;
+    /** Set when the run is interrupted: no step starts after it. */
+    private static volatile boolean stopping;
 
     Progress(PrintStream out, boolean terminal, int total) {
         this.out = out;
@@ -18,8 +20,20 @@ final class Progress {
         this.total = Math.max(1, total);
     }
 
-    /** Starts the next step. */
+    /** From an interrupted run's shutdown hook: every step asked for after this fails. */
+    static void stopAll() {
+        stopping = true;
+    }
+
+    /**
+     * Starts the next step.
+     *
+     * @throws java.util.concurrent.CancellationException if the run is being interrupted
+     */
     synchronized void step(String what) {
+        if (stopping) {
+            throw new java.util.concurrent.CancellationException("interrupted before: " + what);
+        }
         done = Math.min(done + 1, total);
         out.print(render(what) + (terminal ? "" : "\n"));
         out.flush();

@@ -4,7 +4,9 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,7 +19,35 @@ final class Sh {
     /** What a finished command printed. */
     record Result(int exitCode, String stdout, String stderr) {}
 
+    /** The commands running now, for {@link #stopAll}. */
+    private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
     private Sh() {}
+
+    /** How many commands are running now. */
+    static int running() {
+        return RUNNING.size();
+    }
+
+    /**
+     * Kills every command running now, with what it started, and waits up to 5 s for each to go.
+     * For an interrupted run, before its teardown: a workload's shell left running keeps its
+     * dataset busy, the unmount fails, and zfs-fuse then calls the pool busy until it restarts.
+     */
+    static void stopAll() {
+        for (Process p : RUNNING) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+        for (Process p : RUNNING) {
+            try {
+                p.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
 
     /** Runs a command to its end; @throws IOException if it exits non-zero or outlives the timeout */
     static String run(Duration timeout, String... argv) throws IOException {
@@ -34,6 +64,7 @@ final class Sh {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectInput(new File("/dev/null"));
         pb.environment().put("LC_ALL", "C");
         Process p = pb.start();
+        RUNNING.add(p);
         CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
         try {
@@ -48,6 +79,8 @@ final class Sh {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted: " + String.join(" ", argv), e);
+        } finally {
+            RUNNING.remove(p);
         }
     }
 

@@ -12,6 +12,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipFile;
 
 /**
@@ -112,9 +114,20 @@ public final class Suite {
             System.err.println("bench: " + (failure == null ? "" : "partial ") + "results in "
                     + o.out().resolve("results.md") + " (" + Math.round(minutes) + " min)");
         });
-        // Ctrl-C or a kill (a hung zfs-fuse leaves nothing else): what was measured is written first
+        // Ctrl-C or a kill (a hung zfs-fuse leaves nothing else). The run's thread goes on while the
+        // hook runs: no new step starts, what was measured is written, the commands running are
+        // killed, and the run's thread is given a minute to fail and tear down itself (a workload
+        // still reading a dataset would keep it busy under a teardown of the hook's).
+        CountDownLatch ended = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            Progress.stopAll();
             report.writeOnce("interrupted before the end");
+            Sh.stopAll();
+            try {
+                ended.await(1, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             tearDown();
             deleteTree(base);
         }, "bench-teardown");
@@ -220,16 +233,20 @@ public final class Suite {
             failure = e.getMessage();
             throw e;
         } finally {
-            tearDown();
-            boolean shuttingDown = false;
             try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                shuttingDown = true; // the hook writes the report and removes the work tree
-            }
-            if (!shuttingDown) {
-                deleteTree(base);
-                report.writeOnce(failure);
+                tearDown();
+                boolean shuttingDown = false;
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException e) {
+                    shuttingDown = true; // the hook writes the report and removes the work tree
+                }
+                if (!shuttingDown) {
+                    deleteTree(base);
+                    report.writeOnce(failure);
+                }
+            } finally {
+                ended.countDown();
             }
         }
     }
