@@ -66,12 +66,17 @@ final class Workloads {
 
     // ------------------------------------------------------------------ 1: unpack, then sync
 
+    /** Where run {@code run} of {@link #unpack} leaves the tree on {@code s}; the walks and reads use run 1's. */
+    private static Path unpacked(BenchSystem s, int run) {
+        return s.workDir().resolve("unpack-" + run);
+    }
+
     /** Unpacks the source archive into {@code unpack-<run>} on each system, then {@code sync}. */
     void unpack() throws IOException {
         for (int r = 1; r <= setup.runs(); r++) {
             for (BenchSystem s : order(r)) {
                 step(s, UNPACK, "unzip + sync", r);
-                Path dir = s.workDir().resolve("unpack-" + r);
+                Path dir = unpacked(s, r);
                 Sh.run(LONG, "sync");
                 double t = Sh.time(LONG, "bash", "-c", "unzip -q \"$0\" -d \"$1\" && sync", setup.tree().toString(),
                         dir.toString());
@@ -91,7 +96,7 @@ final class Workloads {
     /** The tree of run 1 on every system, as {@link #unpack} leaves it, without timing it: for workloads 2 and 4 alone. */
     void unpackOnce() throws IOException {
         for (BenchSystem s : systems) {
-            Sh.run(LONG, "unzip", "-q", setup.tree().toString(), "-d", s.workDir().resolve("unpack-1").toString());
+            Sh.run(LONG, "unzip", "-q", setup.tree().toString(), "-d", unpacked(s, 1).toString());
         }
         Sh.run(LONG, "sync");
     }
@@ -101,7 +106,7 @@ final class Workloads {
     void walk() throws IOException {
         for (int r = 1; r <= setup.runs(); r++) {
             for (BenchSystem s : order(r)) {
-                String tree = s.workDir().resolve("unpack-1").toString();
+                String tree = unpacked(s, 1).toString();
                 step(s, WALK, "ls -lR", r);
                 s.dropCaches();
                 record.accept(Sample.seconds(WALK, "ls -lR cold", s.name(), r, Sh.time(LONG, "ls", "-lR", tree)));
@@ -173,7 +178,7 @@ final class Workloads {
     void smallFiles() throws IOException {
         for (int r = 1; r <= setup.runs(); r++) {
             for (BenchSystem s : order(r)) {
-                Path tree = s.workDir().resolve("unpack-1");
+                Path tree = unpacked(s, 1);
                 step(s, SMALL, "read " + setup.smallFiles().size() + " small files", r);
                 s.dropCaches();
                 latencies(s, r, "cold", readAll(tree));
