@@ -91,6 +91,48 @@ final class Daemon implements AutoCloseable {
         return 0;
     }
 
+    /**
+     * CPU milliseconds (user and system) its JIT compiler threads used so far: the threads the
+     * JVM names {@code C1 CompilerThread<n>} and {@code C2 CompilerThread<n>} (the name in
+     * {@code /proc} is cut at 15 characters). 0 once it has exited.
+     */
+    long compilerCpuMillis() {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                ticks += compilerTicks(t);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0; // exited
+        }
+        return ticks * 1000 / CLOCK_TICKS_PER_SECOND;
+    }
+
+    /** USER_HZ: what /proc counts CPU time in, 100 on every Linux architecture zproj runs on. */
+    private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+    /** A thread's utime + stime in clock ticks if it is a JIT compiler thread, else 0 (also if it ended). */
+    static long compilerTicks(Path task) {
+        try {
+            String comm = Files.readString(task.resolve("comm")).strip();
+            if (!comm.startsWith("C1 CompilerThre") && !comm.startsWith("C2 CompilerThre")) {
+                return 0;
+            }
+            return cpuTicks(Files.readString(task.resolve("stat")));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * utime + stime from a {@code /proc/.../stat} line: fields 14 and 15, counted after the
+     * command name's closing parenthesis (the name may hold spaces and parentheses).
+     */
+    static long cpuTicks(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
     /** SIGKILL, as a crash would, and wait for it to go. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -94,6 +94,11 @@ final class ZprojSystem implements BenchSystem {
         return workBefore;
     }
 
+    /** CPU milliseconds the daemons' JIT compilers used so far, all daemons together. */
+    long compilerCpuMillis() {
+        return daemons.stream().mapToLong(Daemon::compilerCpuMillis).sum();
+    }
+
     Path mountpoint() {
         return mountpoint;
     }

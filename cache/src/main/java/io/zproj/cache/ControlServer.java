@@ -38,12 +38,14 @@ public final class ControlServer implements AutoCloseable {
     private final ServerSocketChannel channel;
     private final Path path;
     private final ProjectCache cache;
+    private final ControlCommands.Parsers parsers;
     private final Thread acceptor;
 
     private ControlServer(ServerSocketChannel channel, Path path, ProjectCache cache) {
         this.channel = channel;
         this.path = path;
         this.cache = cache;
+        this.parsers = new ControlCommands.Parsers(cache, cache.clock());
         this.acceptor = new Thread(this::acceptLoop, "zproj-control");
         this.acceptor.setDaemon(true);
     }
@@ -115,7 +117,7 @@ public final class ControlServer implements AutoCloseable {
 
     /** Answers one request ({@link ControlCommands}); the last line is OK or FAILED. */
     List<String> handle(String request) {
-        return ControlCommands.answer(cache, cache.clock(), request);
+        return parsers.answer(request);
     }
 
     /** The status as lines; sizes as {@code 5.1 MiB}, or to the byte if {@code exact}; times as ages at {@code now}. */

@@ -48,17 +48,68 @@ class ControlServerTest {
     /** The request parser is picocli's: a request it cannot parse is FAILED with picocli's reason, and touches nothing. */
     @Test
     void badRequests_areFailed_withAReason_beforeTheCacheIsAsked() {
-        java.time.Clock clock = java.time.Clock.systemUTC();
-        assertThat(ControlCommands.answer(null, clock, "frobnicate")).last().isEqualTo("FAILED");
-        assertThat(String.join("\n", ControlCommands.answer(null, clock, "frobnicate"))).contains("frobnicate");
-        assertThat(ControlCommands.answer(null, clock, "")).last().isEqualTo("FAILED");
-        assertThat(String.join("\n", ControlCommands.answer(null, clock, "evict not-a-uuid"))).contains("not-a-uuid")
+        ControlCommands.Parsers parsers = new ControlCommands.Parsers(null, java.time.Clock.systemUTC());
+        assertThat(parsers.answer("frobnicate")).last().isEqualTo("FAILED");
+        assertThat(String.join("\n", parsers.answer("frobnicate"))).contains("frobnicate");
+        assertThat(parsers.answer("")).last().isEqualTo("FAILED");
+        assertThat(String.join("\n", parsers.answer("evict not-a-uuid"))).contains("not-a-uuid")
                 .endsWith("FAILED");
-        assertThat(String.join("\n", ControlCommands.answer(null, clock, "changes " + P + " --since yesterday")))
+        assertThat(String.join("\n", parsers.answer("changes " + P + " --since yesterday")))
                 .contains("not an ISO-8601 duration").endsWith("FAILED");
-        assertThat(String.join("\n", ControlCommands.answer(null, clock, "resolve " + P + " theirs")))
+        assertThat(String.join("\n", parsers.answer("resolve " + P + " theirs")))
                 .contains("local or remote").endsWith("FAILED");
-        assertThat(String.join("\n", ControlCommands.answer(null, clock, "status --bogus"))).contains("--bogus")
+        assertThat(String.join("\n", parsers.answer("status --bogus"))).contains("--bogus")
                 .endsWith("FAILED");
+        assertThat(parsers.kept()).as("one parser served every request, one after the other").isEqualTo(1);
+    }
+
+    /**
+     * A kept parser carries nothing of one request into the next: the option a request gave is
+     * back at its default in the next, and each answer holds only its own lines.
+     */
+    @Test
+    void aKeptParser_startsEachRequestAfresh() {
+        ControlCommands.Parsers parsers = new ControlCommands.Parsers(null, java.time.Clock.systemUTC());
+        String first = String.join("\n", parsers.answer("changes " + P + " --since yesterday"));
+        assertThat(first).contains("not an ISO-8601 duration").endsWith("FAILED");
+        // the same command without --since: had "yesterday" stayed, it would fail the same way; with the
+        // default it gets past the option to the cache, which this test has none of
+        String second = String.join("\n", parsers.answer("changes " + P));
+        assertThat(second).doesNotContain("ISO-8601").doesNotContain("yesterday").contains("internal error")
+                .endsWith("FAILED");
+        assertThat(parsers.answer("evict not-a-uuid")).noneMatch(l -> l.contains("ISO-8601") || l.contains("internal"));
+        assertThat(parsers.kept()).isEqualTo(1);
+    }
+
+    /** Requests answered at the same time each get a parser; they are all kept for the next ones. */
+    @Test
+    void requestsAtTheSameTime_eachHaveTheirOwnParser() throws Exception {
+        ControlCommands.Parsers parsers = new ControlCommands.Parsers(null, java.time.Clock.systemUTC());
+        int threads = 4;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        try {
+            List<java.util.concurrent.Future<List<String>>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                String request = i % 2 == 0 ? "resolve " + P + " theirs-" + i : "evict not-a-uuid-" + i;
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    List<String> a = null;
+                    for (int k = 0; k < 200; k++) {
+                        a = parsers.answer(request);
+                    }
+                    return a;
+                }));
+            }
+            for (int i = 0; i < threads; i++) {
+                String answer = String.join("\n", answers.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS));
+                assertThat(answer).as("request %d", i).endsWith("FAILED")
+                        .contains(i % 2 == 0 ? "theirs-" + i : "not-a-uuid-" + i)
+                        .doesNotContain(i % 2 == 0 ? "not-a-uuid" : "theirs");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(parsers.kept()).isBetween(1, threads);
     }
 }

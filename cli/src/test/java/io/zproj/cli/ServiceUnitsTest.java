@@ -52,6 +52,11 @@ class ServiceUnitsTest {
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).containsPattern("bool UseCodeCacheFlushing\\s+= false")
                 .containsPattern("size_t MaxHeapSize\\s+= 536870912");
+        Process props = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "@" + options, "-XshowSettings:properties", "-version").redirectErrorStream(true).start();
+        String settings = new String(props.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(props.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(settings).contains("jdk.lang.Process.launchMechanism = VFORK");
     }
 
     @Test

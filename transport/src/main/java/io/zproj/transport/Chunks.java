@@ -23,12 +23,20 @@ final class Chunks {
     /** The largest raw chunk either side accepts. */
     static final int MAX_CHUNK_BYTES = 1 << 20;
     private static final int SEED = 0x5A50_0001;
+    /** The bytes of 255 that a stored chunk's literal length takes, for the largest chunk. */
+    private static final byte[] RUN_OF_255 = filled(MAX_CHUNK_BYTES / 255, (byte) 255);
 
     private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();
     private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().safeDecompressor();
     private static final XXHash32 HASH32 = XXHashFactory.fastestInstance().hash32();
 
     private Chunks() {}
+
+    private static byte[] filled(int n, byte b) {
+        byte[] a = new byte[n];
+        java.util.Arrays.fill(a, b);
+        return a;
+    }
 
     static int maxCompressedLength(int rawLength) {
         return COMPRESSOR.maxCompressedLength(rawLength);
@@ -74,10 +82,8 @@ final class Chunks {
         out.writeByte(Math.min(length, 15) << 4);
         if (length >= 15) {
             int rest = length - 15;
-            for (; rest >= 255; rest -= 255) {
-                out.writeByte(255);
-            }
-            out.writeByte(rest);
+            out.writeBytes(RUN_OF_255, 0, rest / 255); // one copy, not a byte at a time (1,028 for 256 KiB)
+            out.writeByte(rest % 255);
         }
         out.writeBytes(raw, 0, length);
         return new Message.Chunk(length, HASH32.hash(raw, 0, length, SEED), out);
