@@ -62,7 +62,7 @@ final class Limits {
      * start, 20–170 ms once the stream's path is compiled, and bursts of 300–500 ms up to the
      * eighth.
      */
-    static final long JIT_QUIET_MILLIS = 100;
+    static final long JIT_QUIET_MILLIS = 150;
     /** The most warm-up fault-ins before the runs start anyway (the row says how many there were). */
     static final int MAX_WARM_UPS = 10;
 

@@ -11,9 +11,10 @@ import net.jpountz.xxhash.StreamingXXHash64;
 /**
  * Receives one stream: the channel's event loop {@link #offer offers} frames, a worker thread
  * {@link #drain drains} them into a {@link StreamSink}, verifying each chunk and the whole
- * stream. When more than the queue bound waits, the channel stops reading the socket
- * (autoRead off) until the worker has caught up to half of it: a slow {@code zfs receive}
- * slows the sender, it never fills memory. A sender that, in the time this side waits for it,
+ * stream. When more than the queue bound waits ({@code receiveQueueBytes}, and what the stream
+ * could take of the transport's {@link ReceiveSpare} beyond it), the channel stops reading the
+ * socket (autoRead off) until the worker has caught up to half of its own bound: a slow
+ * {@code zfs receive} slows the sender, it never fills memory. A sender that, in the time this side waits for it,
  * brings fewer than {@code stallMinBytes} per {@code stallTimeout} is given up on
  * ({@link StalledException}): a trickle cannot hold a stream slot and a write lock forever.
  * Time spent in the sink does not count against the sender.
@@ -35,8 +36,14 @@ final class ChunkReader {
     private volatile boolean paused;
     private volatile boolean done;
 
-    ChunkReader(Channel ch, TransportConfig config) {
+    /** Shared with the transport's other streams: what this one may queue beyond {@link #high}. */
+    private final ReceiveSpare spare;
+    /** Taken from {@link #spare}, for the part of the queue beyond {@link #high} (guarded by this). */
+    private long borrowed;
+
+    ChunkReader(Channel ch, TransportConfig config, ReceiveSpare spare) {
         this.ch = ch;
+        this.spare = spare;
         this.high = config.receiveQueueBytes();
         this.low = high / 2;
         this.stallNanos = config.stallTimeout().toNanos();
@@ -55,9 +62,13 @@ final class ChunkReader {
             return;
         }
         synchronized (this) {
-            if (queued.addAndGet(cost(msg)) > high && !paused) {
-                paused = true;
-                ch.config().setAutoRead(false);
+            long q = queued.addAndGet(cost(msg));
+            if (q > high + borrowed) {
+                borrowed += spare.take(q - high - borrowed);
+                if (q > high + borrowed && !paused) {
+                    paused = true;
+                    ch.config().setAutoRead(false);
+                }
             }
         }
         queue.add(msg);
@@ -168,10 +179,21 @@ final class ChunkReader {
     }
 
     private synchronized void consumed(long cost) {
-        if (queued.addAndGet(-cost) < low && paused) {
+        long q = queued.addAndGet(-cost);
+        long stillNeeded = Math.max(0, q - high);
+        if (borrowed > stillNeeded) {
+            spare.give(borrowed - stillNeeded);
+            borrowed = stillNeeded;
+        }
+        if (q < low && paused) {
             paused = false;
             ch.config().setAutoRead(true);
         }
+    }
+
+    /** What this stream holds of the shared spare now (for tests). */
+    synchronized long borrowed() {
+        return borrowed;
     }
 
     private void discardQueued() {

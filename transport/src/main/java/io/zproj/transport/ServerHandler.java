@@ -269,7 +269,7 @@ final class ServerHandler extends PeerHandler {
 
     private void receive(Message.Receive request) throws IOException {
         StreamSink<Ack> sink = server.service().receive(request.header(), peer, request.writerRevision());
-        ChunkReader r = new ChunkReader(channel, server.config());
+        ChunkReader r = new ChunkReader(channel, server.config(), server.receiveSpare());
         reader = r;
         try {
             reply(new Message.Ready());

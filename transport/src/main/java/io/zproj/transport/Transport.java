@@ -28,12 +28,19 @@ public final class Transport implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean epoll;
     private final Optional<NodeTls> tls;
+    private final ReceiveSpare receiveSpare;
 
     private Transport(TransportConfig config, EventLoopGroup group, boolean epoll, Optional<NodeTls> tls) {
         this.config = config;
         this.group = group;
         this.epoll = epoll;
         this.tls = tls;
+        this.receiveSpare = new ReceiveSpare(config.receiveSpareBytes());
+    }
+
+    /** What the streams this transport receives (as client and as server) may queue beyond their own share. */
+    ReceiveSpare receiveSpare() {
+        return receiveSpare;
     }
 
     /** Event loops for this process (one per core), connections in plain text: for loopback and tests. */

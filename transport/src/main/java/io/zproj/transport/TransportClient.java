@@ -62,8 +62,12 @@ public final class TransportClient implements AutoCloseable {
     private final InetSocketAddress address;
     private String serverName;
 
-    private TransportClient(TransportConfig config, Channel channel, Handler handler, InetSocketAddress address) {
+    private final ReceiveSpare spare;
+
+    private TransportClient(TransportConfig config, Channel channel, Handler handler, InetSocketAddress address,
+            ReceiveSpare spare) {
         this.config = config;
+        this.spare = spare;
         this.channel = channel;
         this.handler = handler;
         this.address = address;
@@ -90,7 +94,7 @@ public final class TransportClient implements AutoCloseable {
             throw new TransportException("cannot connect to " + Addresses.format(address) + ": "
                     + why.replaceAll(".*failed with error\\(-?\\d+\\): ", "").replaceAll(": /[0-9.:]+$", ""), e);
         }
-        TransportClient client = new TransportClient(config, ch, handler, address);
+        TransportClient client = new TransportClient(config, ch, handler, address, transport.receiveSpare());
         SslHandler ssl = ch.pipeline().get(SslHandler.class);
         if (ssl != null) {
             Future<Channel> hs = ssl.handshakeFuture().awaitUninterruptibly();
@@ -172,7 +176,7 @@ public final class TransportClient implements AutoCloseable {
                     + e.getMessage()));
             throw e;
         }
-        ChunkReader r = new ChunkReader(channel, config);
+        ChunkReader r = new ChunkReader(channel, config, spare);
         handler.reader = r;
         try {
             channel.writeAndFlush(new Message.Ready());

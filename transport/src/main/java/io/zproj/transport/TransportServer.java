@@ -44,8 +44,11 @@ public final class TransportServer implements AutoCloseable {
     private Channel listener;
     private java.util.List<io.micrometer.core.instrument.Meter> gauges = java.util.List.of();
 
-    private TransportServer(TransportConfig config, ReplicaService service, Access access) {
+    private final ReceiveSpare spare;
+
+    private TransportServer(TransportConfig config, ReplicaService service, Access access, ReceiveSpare spare) {
         this.config = config;
+        this.spare = spare;
         this.service = service;
         this.access = access;
         this.streamPermits = new Semaphore(config.maxStreams());
@@ -56,7 +59,7 @@ public final class TransportServer implements AutoCloseable {
     static TransportServer start(Transport transport, InetSocketAddress listen, ReplicaService service, Access access)
             throws TransportException {
         TransportConfig config = transport.config();
-        TransportServer server = new TransportServer(config, service, access);
+        TransportServer server = new TransportServer(config, service, access, transport.receiveSpare());
         PipelineInitializer pipeline = new PipelineInitializer(config, transport.tls(), Optional.empty(),
                 TransportConfig.MAX_REQUEST_FRAME, () -> new ServerHandler(server));
         ServerBootstrap b = new ServerBootstrap()
@@ -94,6 +97,11 @@ public final class TransportServer implements AutoCloseable {
     /** Sends and receives running now. */
     public int activeStreams() {
         return config.maxStreams() - streamPermits.availablePermits();
+    }
+
+    /** What its receives may queue beyond their own share (the transport's, shared with its clients). */
+    ReceiveSpare receiveSpare() {
+        return spare;
     }
 
     TransportConfig config() {
