@@ -121,27 +121,6 @@ public final class ProjectCache implements Namespace, AutoCloseable {
     }
 
     /**
-     * Makes a new copy's inherited mountpoint its backing directory, {@code <mountBase>/<uuid>}:
-     * the cache root gets {@code canmount=off} (it is never mounted itself; a child does not
-     * inherit it) and {@code mountpoint=<mountBase>}. A fetched copy is then mounted where it
-     * belongs by its {@code zfs receive}, and only its {@code canmount=noauto} is left to set
-     * after the stream (copies fetched before keep their own mountpoint). Measured on the
-     * reference machine (from the {@code zfs receive}'s exit to the end of the first {@code ls},
-     * six 100 MB fault-ins each way): 37-45 ms when the mountpoint and canmount were set and the
-     * copy mounted after the stream, 18-28 ms now.
-     */
-    static void inheritBackingMountpoints(Zfs zfs, CacheConfig config) throws io.zproj.zfs.ZfsException {
-        Map<String, String> p = zfs.getProperties(config.cacheRoot(), List.of("canmount", "mountpoint"));
-        if (!"off".equals(p.get("canmount"))) {
-            zfs.setProperty(config.cacheRoot(), "canmount", "off"); // first: a mountpoint set while on would mount it
-        }
-        String base = config.mountBase().toAbsolutePath().normalize().toString();
-        if (!base.equals(p.get("mountpoint"))) {
-            zfs.setProperty(config.cacheRoot(), "mountpoint", base);
-        }
-    }
-
-    /**
      * Opens the cache: finds the projects already local (mounting none yet, see {@link #attach}),
      * asks ZFS which of them changed (also while no daemon ran), loads the state, and starts
      * refreshing the project list and writing back in the background.
@@ -156,7 +135,6 @@ public final class ProjectCache implements Namespace, AutoCloseable {
         }
         createPrivateDir(config.stateDir());
         createPrivateDir(config.mountBase());
-        inheritBackingMountpoints(zfs, config);
         CacheState state = CacheState.open(config.stateDir().resolve("state"));
         ProjectCache cache = new ProjectCache(zfs, transport, clientName, config, clock, state);
         try {

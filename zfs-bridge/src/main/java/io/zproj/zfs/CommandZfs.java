@@ -787,13 +787,13 @@ final class CommandZfs implements Zfs {
      */
     DatasetState afterReceive(DatasetName target, ReceiveOptions options, boolean existedBefore,
             OptionalLong priorQuota) throws ZfsException {
-        // A new dataset inherited its mountpoint and is canmount=on, so the receive mounted it there. Where that
-        // is the path asked for (its parent's mountpoint is the path's parent, as the cache root's is), all that
-        // is left is canmount=noauto, set while the read runs; otherwise its mountpoint is set after the read,
-        // which mounts it (or moves it) there.
-        boolean canmountAtOnce = !existedBefore && options.mountAt().isPresent();
-        List<java.util.concurrent.CompletableFuture<CommandRunner.Result>> setting = canmountAtOnce
-                ? List.of(runner.runAsync(setCommand(target, "canmount", "noauto")))
+        // A new dataset inherited its mountpoint and is canmount=on: setting its mountpoint mounts it
+        // there (or moves it there, if the receive mounted it where it inherited), while the read runs
+        // and canmount=noauto is set (if that lands first, the mount below is made by zfs mount).
+        boolean setAtOnce = !existedBefore && options.mountAt().isPresent();
+        List<java.util.concurrent.CompletableFuture<CommandRunner.Result>> setting = setAtOnce
+                ? List.of(runner.runAsync(setCommand(target, "mountpoint", DatasetProperties.requireMountpoint(
+                        options.mountAt().get()))), runner.runAsync(setCommand(target, "canmount", "noauto")))
                 : List.of();
         Described now;
         try {
@@ -806,7 +806,7 @@ final class CommandZfs implements Zfs {
         }
         Map<String, String> p = now.properties();
         if (options.mountAt().isPresent()) {
-            mountReceived(target, options.mountAt().get(), canmountAtOnce, p);
+            mountReceived(target, options.mountAt().get(), setAtOnce, p);
         } else if (options.noAutoMount()) {
             if (!"noauto".equals(p.get("canmount"))) {
                 setProperty(target, "canmount", "noauto");
@@ -825,21 +825,21 @@ final class CommandZfs implements Zfs {
     }
 
     /**
-     * Mounts a just received dataset at {@code path} and sets {@code canmount=noauto} (already
-     * set if {@code canmountSet}), from the properties read after the receive. zfs-fuse's exit
-     * status and its {@code mounted} property can claim a mount that did not happen, so the
-     * kernel's mount table decides whether a {@code zfs mount} is still needed.
+     * Mounts a just received dataset at {@code path} and sets {@code canmount=noauto}, from the
+     * properties read after the receive (both already set if {@code propertiesSet}).
+     * zfs-fuse's exit status and its {@code mounted} property can claim a mount that did not
+     * happen, so the kernel's mount table decides whether a {@code zfs mount} is still needed.
      */
-    private void mountReceived(DatasetName target, Path path, boolean canmountSet, Map<String, String> p)
+    private void mountReceived(DatasetName target, Path path, boolean propertiesSet, Map<String, String> p)
             throws ZfsException {
         String wanted = DatasetProperties.requireMountpoint(path);
-        if (!wanted.equals(p.get("mountpoint"))) {
+        if (!propertiesSet && !wanted.equals(p.get("mountpoint"))) {
             setProperty(target, "mountpoint", wanted);
         }
         if (!MountTable.isMounted(path)) {
             mountAtItsMountpoint(target, path);
         }
-        if (!canmountSet && !"noauto".equals(p.get("canmount"))) {
+        if (!propertiesSet && !"noauto".equals(p.get("canmount"))) {
             setProperty(target, "canmount", "noauto");
         }
     }

@@ -257,38 +257,6 @@ class SendReceiveIT {
         }
     }
 
-    /**
-     * Under a parent whose mountpoint is the asked path's parent (as a mount daemon sets its cache
-     * root), the receive itself mounts the new dataset there: its mountpoint stays inherited, and
-     * only canmount=noauto is set.
-     */
-    @Test
-    void receiveNew_withMountAt_underAParentThatGivesThatMountpoint_isMountedByTheReceive() throws Exception {
-        DatasetName parent = pool.dataset("inheriting");
-        Path base = pool.dir().resolve("mnt-inheriting");
-        zfs.createDataset(parent, DatasetProperties.create().canmount(DatasetProperties.CanMount.OFF));
-        zfs.setProperty(parent, "mountpoint", base.toString());
-        DatasetName target = parent.child("copy");
-        Path at = base.resolve("copy");
-        try (ReceiveStream r = zfs.receiveNew(target, ReceiveOptions.defaults().withMountAt(at))) {
-            r.stream().write(fullStreamA);
-            r.finish();
-        }
-        try {
-            assertThat(MountTable.at(at)).hasValueSatisfying(m -> assertThat(m.source()).isEqualTo(target.value()));
-            assertThat(zfs.getProperty(target, "canmount")).isEqualTo("noauto");
-            assertThat(Trees.describe(at)).containsKey("d1/e1/f1.bin");
-            assertThat(MountTable.isMounted(base)).as("the parent itself is never mounted").isFalse();
-            Process p = new ProcessBuilder("zfs", "get", "-H", "-o", "source", "mountpoint", target.value())
-                    .redirectErrorStream(true).start();
-            String source = new String(p.getInputStream().readAllBytes()).strip();
-            assertThat(p.waitFor()).isZero();
-            assertThat(source).as("the mountpoint was not set on the copy").startsWith("inherited from");
-        } finally {
-            zfs.unmount(target);
-        }
-    }
-
     @Test
     void receive_intoAnUnmountedCopy_withMountAt_isMountedThereWithWhatItReceived() throws Exception {
         DatasetName target = pool.dataset("mounted-inc");
