@@ -57,10 +57,10 @@ final class Limits {
 
     /**
      * The runs start once a 100 MB fault-in costs the daemons' JIT compilers (all three, the
-     * mount and both servers, per thread from {@code /proc}) less than this: measured on the
-     * reference machine, 450–960 ms during each of the first three or four fault-ins after a
-     * start, 20–170 ms once the stream's path is compiled, and bursts of 300–500 ms up to the
-     * eighth.
+     * mount and both servers, per thread from {@code /proc}) less than this. In three runs on the
+     * reference machine: 510–960 ms during each of the first three fault-ins after a start, then
+     * 120–410 ms, falling slowly (the JIT goes on compiling what a fault-in and its evict run for
+     * dozens of them).
      */
     static final long JIT_QUIET_MILLIS = 150;
     /** The most warm-up fault-ins before the runs start anyway (the row says how many there were). */
