@@ -53,11 +53,12 @@ final class ControlCommands {
      */
     static final class Parsers {
         private final ProjectCache cache;
-        private final java.time.Clock clock;
+        private final java.util.function.Supplier<java.time.Clock> clock;
         private final java.util.concurrent.ConcurrentLinkedQueue<ControlCommands> free =
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
 
-        Parsers(ProjectCache cache, java.time.Clock clock) {
+        /** @param clock asked when a parser is built (not before the first request) */
+        Parsers(ProjectCache cache, java.util.function.Supplier<java.time.Clock> clock) {
             this.cache = cache;
             this.clock = clock;
         }
@@ -66,7 +67,7 @@ final class ControlCommands {
         List<String> answer(String request) {
             ControlCommands parser = free.poll();
             if (parser == null) {
-                parser = new ControlCommands(cache, clock);
+                parser = new ControlCommands(cache, clock.get());
             }
             try {
                 return parser.answer(request);

@@ -45,7 +45,7 @@ public final class ControlServer implements AutoCloseable {
         this.channel = channel;
         this.path = path;
         this.cache = cache;
-        this.parsers = new ControlCommands.Parsers(cache, cache.clock());
+        this.parsers = new ControlCommands.Parsers(cache, () -> cache.clock());
         this.acceptor = new Thread(this::acceptLoop, "zproj-control");
         this.acceptor.setDaemon(true);
     }

@@ -48,7 +48,7 @@ class ControlServerTest {
     /** The request parser is picocli's: a request it cannot parse is FAILED with picocli's reason, and touches nothing. */
     @Test
     void badRequests_areFailed_withAReason_beforeTheCacheIsAsked() {
-        ControlCommands.Parsers parsers = new ControlCommands.Parsers(null, java.time.Clock.systemUTC());
+        ControlCommands.Parsers parsers = new ControlCommands.Parsers(null, java.time.Clock::systemUTC);
         assertThat(parsers.answer("frobnicate")).last().isEqualTo("FAILED");
         assertThat(String.join("\n", parsers.answer("frobnicate"))).contains("frobnicate");
         assertThat(parsers.answer("")).last().isEqualTo("FAILED");
@@ -69,7 +69,7 @@ class ControlServerTest {
      */
     @Test
     void aKeptParser_startsEachRequestAfresh() {
-        ControlCommands.Parsers parsers = new ControlCommands.Parsers(null, java.time.Clock.systemUTC());
+        ControlCommands.Parsers parsers = new ControlCommands.Parsers(null, java.time.Clock::systemUTC);
         String first = String.join("\n", parsers.answer("changes " + P + " --since yesterday"));
         assertThat(first).contains("not an ISO-8601 duration").endsWith("FAILED");
         // the same command without --since: had "yesterday" stayed, it would fail the same way; with the
@@ -84,7 +84,7 @@ class ControlServerTest {
     /** Requests answered at the same time each get a parser; they are all kept for the next ones. */
     @Test
     void requestsAtTheSameTime_eachHaveTheirOwnParser() throws Exception {
-        ControlCommands.Parsers parsers = new ControlCommands.Parsers(null, java.time.Clock.systemUTC());
+        ControlCommands.Parsers parsers = new ControlCommands.Parsers(null, java.time.Clock::systemUTC);
         int threads = 4;
         java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
