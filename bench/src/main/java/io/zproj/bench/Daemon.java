@@ -124,13 +124,19 @@ final class Daemon implements AutoCloseable {
         }
     }
 
-    /**
-     * utime + stime from a {@code /proc/.../stat} line: fields 14 and 15, counted after the
-     * command name's closing parenthesis (the name may hold spaces and parentheses).
-     */
+    /** utime + stime from a {@code /proc/.../stat} line: fields 14 and 15. */
     static long cpuTicks(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        String[] f = statFields(stat);
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /**
+     * The fields of a {@code /proc/.../stat} line after the command name, from the state (field 3)
+     * on: counted after the name's last closing parenthesis, since the name may hold spaces and
+     * parentheses.
+     */
+    static String[] statFields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 1).strip().split(" ");
     }
 
     /** SIGKILL, as a crash would, and wait for it to go. */

@@ -420,8 +420,8 @@ final class GlusterSystem implements BenchSystem {
     private static boolean isAlive(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-            String rest = stat.substring(stat.lastIndexOf(')') + 1).strip();
-            return !rest.startsWith("Z") && !rest.startsWith("X");
+            String state = Daemon.statFields(stat)[0];
+            return !state.startsWith("Z") && !state.startsWith("X");
         } catch (IOException | RuntimeException e) {
             return false;
         }

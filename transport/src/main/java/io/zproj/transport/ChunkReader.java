@@ -14,8 +14,8 @@ import net.jpountz.xxhash.StreamingXXHash64;
  * stream. When more than the queue bound waits ({@code receiveQueueBytes}, and what the stream
  * could take of the transport's {@link ReceiveSpare} beyond it), the channel stops reading the
  * socket (autoRead off) until the worker has caught up to half of its own bound: a slow
- * {@code zfs receive} slows the sender, it never fills memory. A sender that, in the time this side waits for it,
- * brings fewer than {@code stallMinBytes} per {@code stallTimeout} is given up on
+ * {@code zfs receive} slows the sender, it never fills memory. A sender that, in the time this
+ * side waits for it, brings fewer than {@code stallMinBytes} per {@code stallTimeout} is given up on
  * ({@link StalledException}): a trickle cannot hold a stream slot and a write lock forever.
  * Time spent in the sink does not count against the sender.
  */

@@ -15,10 +15,8 @@ final class ReceiveSpare {
     private final long capacity;
     private final AtomicLong free;
 
+    /** @param capacity {@link TransportConfig#receiveSpareBytes}, which the config bounds to 0 .. 1 GiB */
     ReceiveSpare(long capacity) {
-        if (capacity < 0) {
-            throw new IllegalArgumentException("spare of " + capacity + " bytes");
-        }
         this.capacity = capacity;
         this.free = new AtomicLong(capacity);
     }
