@@ -1,5 +1,6 @@
 package io.zproj.bench;
 
+import io.zproj.zfs.Processes;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,23 +31,12 @@ final class Sh {
     }
 
     /**
-     * Kills every command running now, with what it started, and waits up to 5 s for each to go.
+     * Kills every command running now, with what it started, and waits up to 10 s for each to go.
      * For an interrupted run, before its teardown: a workload's shell left running keeps its
      * dataset busy, the unmount fails, and zfs-fuse then calls the pool busy until it restarts.
      */
     static void stopAll() {
-        for (Process p : RUNNING) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-        }
-        for (Process p : RUNNING) {
-            try {
-                p.waitFor(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        RUNNING.forEach(Processes::kill);
     }
 
     /** Runs a command to its end; @throws IOException if it exits non-zero or outlives the timeout */
@@ -69,8 +59,7 @@ final class Sh {
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
         try {
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly();
+                Processes.kill(p);
                 throw new IOException(String.join(" ", argv) + " did not finish within " + timeout.toSeconds() + " s");
             }
             return new Result(p.exitValue(), new String(out.join(), StandardCharsets.UTF_8),

@@ -78,7 +78,7 @@ final class CommandRunner implements AutoCloseable {
         BoundedCapture err = drain(process.getErrorStream(), config.maxStderrBytes());
         try {
             if (!process.waitFor(config.commandTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                kill(process);
+                Processes.kill(process);
                 throw new CommandTimeoutException(ZfsErrors.describe(command) + " did not finish within "
                         + config.commandTimeout().toSeconds() + " s and was killed", command, -1, err.text());
             }
@@ -91,7 +91,7 @@ final class CommandRunner implements AutoCloseable {
             LOG.log(Level.DEBUG, () -> ZfsErrors.describe(command) + " -> " + process.exitValue());
             return new Result(command, process.exitValue(), stdout, stderr);
         } catch (InterruptedException e) {
-            kill(process);
+            Processes.kill(process);
             Thread.currentThread().interrupt();
             throw new ZfsException(ZfsErrors.describe(command) + " was interrupted and killed", e);
         }
@@ -124,16 +124,6 @@ final class CommandRunner implements AutoCloseable {
         BoundedCapture capture = new BoundedCapture(in, limit);
         drainers.execute(capture);
         return capture;
-    }
-
-    static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Override

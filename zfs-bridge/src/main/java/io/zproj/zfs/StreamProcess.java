@@ -32,7 +32,7 @@ final class StreamProcess {
         this.watchdog = watchdogs.scheduleAtFixedRate(() -> {
             if (process.isAlive() && System.nanoTime() - lastProgressNanos > idle) {
                 stalled = true;
-                CommandRunner.kill(process);
+                Processes.kill(process);
             }
         }, period, period, TimeUnit.NANOSECONDS);
     }
@@ -70,7 +70,7 @@ final class StreamProcess {
                         + config.streamIdleTimeout().toSeconds() + " s and was killed", command, -1, stderr());
             }
             if (!exited) {
-                CommandRunner.kill(process);
+                Processes.kill(process);
                 throw new CommandTimeoutException(ZfsErrors.describe(command) + " did not exit within "
                         + config.commandTimeout().toSeconds() + " s of its stream's end and was killed",
                         command, -1, stderr());
@@ -86,7 +86,7 @@ final class StreamProcess {
     /** Kills the process (and anything it started) and waits for it to go. */
     void kill() {
         watchdog.cancel(false);
-        CommandRunner.kill(process);
+        Processes.kill(process);
     }
 
     /** stderr so far; all of it once the process has exited. */
