@@ -202,6 +202,11 @@ public final class Suite {
                 cold.append(cold.length() == 0 ? "\n\nCold means, for " : "; for ").append(s.name()).append(": ")
                         .append(s.coldMeans());
             }
+            if (cold.length() > 0) {
+                cold.append(". Before a cold `ls -lR` and the cold small-file reads, each system makes an unrecorded "
+                        + "pass over the same files, so that zfs-fuse's ARC, which no drop empties, holds them for "
+                        + "every system alike");
+            }
             Workloads w = new Workloads(new Workloads.Setup(tree, files, small, o.runs(), o.quick(), change),
                     systems, progress, samples::add);
             if (o.workloads().contains(1)) {
